@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up (scripts/setup.sh), then run every test suite: jest (engine and
+# command-line doctor), pytest in .venv (kernel agent, local server, real
+# SDK), pytest in .venvs/cookbook (renderer and merge checks with the real
+# tinker-cookbook), and the galata UI tests in Debian's Chromium. Ends with
+# one line `N passed, N failed` summing all suites; exits non-zero on any
+# failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+bash scripts/setup.sh || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
+export PATH="$ROOT/.venv/bin:$PATH"
+OUT="$ROOT/.td-run/reports"
+rm -rf "$OUT" && mkdir -p "$OUT"
+reports=()
+
+echo; echo "== jest"
+jlpm test --json --outputFile="$OUT/jest.json" 2>&1 | tail -n 40
+reports+=("jest:$OUT/jest.json")
+
+echo; echo "== pytest (.venv)"
+python -m pytest tests/python --ignore=tests/python/cookbook -q \
+  --junitxml="$OUT/pytest.xml" -p no:cacheprovider 2>&1 | tail -n 40
+reports+=("pytest:$OUT/pytest.xml")
+
+if [ -d tests/python/cookbook ] && [ -x .venvs/cookbook/bin/python ]; then
+  echo; echo "== pytest (.venvs/cookbook)"
+  .venvs/cookbook/bin/python -m pytest tests/python/cookbook -q \
+    --junitxml="$OUT/pytest-cookbook.xml" -p no:cacheprovider 2>&1 | tail -n 40
+  reports+=("pytest:$OUT/pytest-cookbook.xml")
+fi
+
+if [ -f ui-tests/package.json ]; then
+  echo; echo "== UI tests (galata, Chromium)"
+  (cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$OUT/ui.json" \
+    jlpm playwright test --reporter=list,json 2>&1 | tail -n 60)
+  reports+=("ui:$OUT/ui.json")
+fi
+
+echo; echo "== summary"
+python scripts/summarize_tests.py "${reports[@]}"
