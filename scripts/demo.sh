@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The demo: set up, start the local Tinker server on 127.0.0.1, and open
+# JupyterLab with Tinker Doctor on examples/demo.ipynb, its kernel pointed at
+# that server. Ctrl-C stops JupyterLab and the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+bash scripts/setup.sh
+export PATH="$ROOT/.venv/bin:$PATH"
+
+PORT="${TD_SERVER_PORT:-8765}"
+bash scripts/local-server.sh start "$PORT"
+trap 'bash "$ROOT/scripts/local-server.sh" stop "$PORT" || true' EXIT
+
+# The kernel inherits these: the real SDK talks to the local server, with a
+# dummy key of the form the SDK accepts. Nothing leaves this machine.
+export TINKER_BASE_URL="http://127.0.0.1:$PORT"
+export TINKER_API_KEY="tml-local-demo-key"
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+
+jupyter lab --ServerApp.root_dir="$ROOT/examples" --ServerApp.ip=127.0.0.1 \
+  --ServerApp.allow_root=True "$@" demo.ipynb
