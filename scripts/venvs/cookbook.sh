@@ -43,9 +43,14 @@ PY
 then
   "${pip[@]}" install --quiet "$torch_pin"
   constraints="$(mktemp)"
-  trap 'rm -f "$constraints"' EXIT
+  rest="$(mktemp)"
+  trap 'rm -f "$constraints" "$rest"' EXIT
   echo "$torch_pin" >"$constraints"
-  "${pip[@]}" install --quiet -c "$constraints" -r "$reqs"
+  # tinker-cookbook without its dependencies (see requirements/cookbook.txt),
+  # then everything else from the list.
+  grep -vE '^tinker-cookbook==' "$reqs" >"$rest"
+  "${pip[@]}" install --quiet -c "$constraints" -r "$rest"
+  "${pip[@]}" install --quiet --no-deps "$(grep -E '^tinker-cookbook==' "$reqs")"
 fi
 
 "$venv/bin/python" -c "import torch, tinker_cookbook.renderers" \
