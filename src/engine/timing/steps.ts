@@ -1,0 +1,181 @@
+/**
+ * The step model: from metrics rows to per-step timings (the spans measured
+ * inside each step, the step's wall time, and the untraced gap between
+ * them). Both the timing rules and the step breakdown chart use it.
+ *
+ * Key forms read (cookbook `IterationWindow.get_timing_metrics`):
+ * `time/<span>` for a span seen once, `time/<span>:total|:count|:mean|:max`
+ * for a repeated span, and `time/total` for the step's wall time.
+ */
+import { MetricsRow } from '../types';
+
+/** Keys that number the steps, in the order they are tried. */
+const STEP_KEYS = ['step', 'progress/batch', 'progress/step', 'global_step'];
+
+/** The band name used for the untraced part of a step. */
+export const GAP_BAND = '(untraced gap)';
+
+/** One step's timing. Seconds throughout. */
+export interface IStepTiming {
+  /** The step number from the row, or its 0-based row index. */
+  step: number;
+  /** `time/total`, or null when the row has none. */
+  total: number | null;
+  /** Top-level span durations by span name (repeated spans: their total). */
+  spans: Record<string, number>;
+  /** Sum of `spans`. */
+  spanSum: number;
+  /** `total - spanSum` clamped at 0, or null without total or spans. */
+  gap: number | null;
+}
+
+/** The chart's model: one value per step and band. */
+export interface IStepBreakdown {
+  steps: number[];
+  /** Band names, spans first (largest overall first), then `GAP_BAND`. */
+  bands: string[];
+  /** `values[b][i]`: seconds of band `b` in step `i` (0 when absent). */
+  values: number[][];
+  /** `time/total` per step (null when absent). */
+  totals: (number | null)[];
+  /** Remarks (e.g. spans that overlap, so their sum exceeds the total). */
+  notes: string[];
+}
+
+/** The step number of a row, or null when it has none. */
+export function stepNumber(row: MetricsRow): number | null {
+  for (const key of STEP_KEYS) {
+    const v = row[key];
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      return v;
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether a `time/*` name is a span of the step. Names with a `/` inside
+ * (`trajectory_group_worker_loop/total`) and `_min/_max/_mean` statistics
+ * (`sampling_time_max`) are aggregates written by other code, not spans:
+ * adding them would count the same seconds twice.
+ */
+export function isSpanName(name: string): boolean {
+  return (
+    name !== 'total' &&
+    name.length > 0 &&
+    !name.includes('/') &&
+    !/_(min|max|mean|avg|std)$/.test(name)
+  );
+}
+
+/** Per-step timings of the rows that have any `time/*` number. */
+export function stepTimings(rows: MetricsRow[]): IStepTiming[] {
+  const out: IStepTiming[] = [];
+  rows.forEach((row, index) => {
+    const timing = Private.timingOf(row, stepNumber(row) ?? index);
+    if (timing) {
+      out.push(timing);
+    }
+  });
+  return out;
+}
+
+/**
+ * Stack the spans of each step, with the gap between `time/total` and the
+ * sum of spans as its own band.
+ */
+export function stepBreakdown(timings: IStepTiming[]): IStepBreakdown {
+  const overall = new Map<string, number>();
+  for (const t of timings) {
+    for (const [name, v] of Object.entries(t.spans)) {
+      overall.set(name, (overall.get(name) ?? 0) + v);
+    }
+  }
+  const names = [...overall.keys()].sort(
+    (a, b) => overall.get(b)! - overall.get(a)! || a.localeCompare(b)
+  );
+  const hasGap = timings.some(t => t.gap !== null);
+  const bands = hasGap ? [...names, GAP_BAND] : names;
+  const values = bands.map(band =>
+    timings.map(t => (band === GAP_BAND ? (t.gap ?? 0) : (t.spans[band] ?? 0)))
+  );
+  // Steps with only time/total: show the total as one band so they are
+  // still visible.
+  if (names.length === 0 && timings.some(t => t.total !== null)) {
+    bands.push('total');
+    values.push(timings.map(t => t.total ?? 0));
+  }
+  const over = timings.filter(
+    t => t.total !== null && t.spanSum > t.total * 1.05
+  );
+  const notes: string[] = [];
+  if (over.length > 0) {
+    notes.push(
+      `In ${over.length} step(s) the spans add up to more than time/total: ` +
+        'some spans are nested or run concurrently, so the gap is shown as 0.'
+    );
+  }
+  return {
+    steps: timings.map(t => t.step),
+    bands,
+    values,
+    totals: timings.map(t => t.total),
+    notes
+  };
+}
+
+namespace Private {
+  export function timingOf(row: MetricsRow, step: number): IStepTiming | null {
+    let total: number | null = null;
+    const singles: Record<string, number> = {};
+    const repeated: Record<string, Record<string, number>> = {};
+    for (const [key, v] of Object.entries(row)) {
+      if (!key.startsWith('time/') || typeof v !== 'number') {
+        continue;
+      }
+      if (!Number.isFinite(v)) {
+        continue;
+      }
+      const name = key.slice(5);
+      if (name === 'total') {
+        total = v;
+        continue;
+      }
+      const colon = name.lastIndexOf(':');
+      if (colon > 0) {
+        const base = name.slice(0, colon);
+        const stat = name.slice(colon + 1);
+        (repeated[base] ??= {})[stat] = v;
+      } else {
+        singles[name] = v;
+      }
+    }
+    const spans: Record<string, number> = {};
+    for (const [name, v] of Object.entries(singles)) {
+      if (isSpanName(name)) {
+        spans[name] = v;
+      }
+    }
+    for (const [name, stats] of Object.entries(repeated)) {
+      if (!isSpanName(name) || name in spans) {
+        continue;
+      }
+      const value =
+        stats.total ??
+        (stats.mean !== undefined && stats.count !== undefined
+          ? stats.mean * stats.count
+          : undefined);
+      if (value !== undefined) {
+        spans[name] = value;
+      }
+    }
+    const names = Object.keys(spans);
+    if (total === null && names.length === 0) {
+      return null;
+    }
+    const spanSum = names.reduce((sum, n) => sum + spans[n], 0);
+    const gap =
+      total !== null && names.length > 0 ? Math.max(0, total - spanSum) : null;
+    return { step, total, spans, spanSum, gap };
+  }
+}
