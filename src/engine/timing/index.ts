@@ -42,3 +42,8 @@ export const timingRules: IRuleModule = {
     return { findings, checked, notes };
   }
 };
+export { readTrace, traceSpans } from './trace';
+export type { ITraceEvent, ITraceSpan, ITraceInput } from './trace';
+export { readTimeline, timelineBars } from './timeline';
+export type { ITimelineRun, ITimelineBar } from './timeline';
+export { timelineToTrace, timelineTraceJson } from './traceExport';
