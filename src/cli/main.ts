@@ -1,9 +1,69 @@
 /**
- * `tinker-doctor diagnose NOTEBOOK.ipynb [--facts F] [--metrics M] [--json]`.
+ * `tinker-doctor diagnose NOTEBOOK.ipynb [--facts F] [--metrics M] [--json]`:
+ * the engine over a saved notebook, for CI, shared bug reports and the case
+ * tests.
  */
+import { diagnose } from '../engine/diagnose';
+import { InputError } from '../engine/notebook';
+import { IDiagnosisInput } from '../engine/types';
+import { HELP, parseArgs, UsageError } from './args';
+import { toJson, toText } from './format';
+import { loadFacts, loadMetrics, loadNotebook } from './inputs';
 
-// TODO(scaffold): the command-line doctor is being written.
+/** Exit status when no finding is an error. */
+export const EXIT_OK = 0;
+/** Exit status when some finding is an error. */
+export const EXIT_ERRORS = 1;
+/** Exit status for bad input or bad arguments. */
+export const EXIT_BAD_INPUT = 2;
+
+/**
+ * Run the doctor.
+ *
+ * @param argv - the arguments after the script name
+ * @returns the exit status
+ */
 export async function main(argv: string[]): Promise<number> {
-  process.stderr.write('tinker-doctor: not built yet\n');
-  return 2;
+  let options;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(
+        `tinker-doctor: ${error.message} (see tinker-doctor --help)\n`
+      );
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
+  if (options.command === 'help') {
+    process.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  let input: IDiagnosisInput;
+  try {
+    input = {
+      notebook: loadNotebook(options.notebook!),
+      facts: options.facts ? loadFacts(options.facts) : undefined,
+      metrics: options.metrics ? loadMetrics(options.metrics) : undefined
+    };
+  } catch (error) {
+    if (error instanceof InputError) {
+      process.stderr.write(`tinker-doctor: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
+  const diagnosis = diagnose(input);
+  if (options.json) {
+    process.stdout.write(toJson(diagnosis));
+    diagnosis.notes.forEach(n =>
+      process.stderr.write(`tinker-doctor: note: ${n}\n`)
+    );
+  } else {
+    process.stdout.write(toText(diagnosis, options.notebook!));
+  }
+  return diagnosis.findings.some(f => f.severity === 'error')
+    ? EXIT_ERRORS
+    : EXIT_OK;
 }

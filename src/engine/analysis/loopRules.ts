@@ -1,0 +1,243 @@
+/**
+ * Loop-shape rules over resolved events: premature waits (TD110), weight
+ * syncs per prompt (TD111) and futures never waited on (TD112).
+ */
+import { makeFinding } from '../catalogue';
+import { IFinding } from '../types';
+import { IEvent, IProgramCell, Program } from './program';
+import { describeStyle } from './sdk';
+import { ILoop } from './summary';
+
+/** Find TD110, TD111 and TD112 in every loop of the notebook. */
+export function loopFindings(program: Program): IFinding[] {
+  const findings: IFinding[] = [];
+  for (const cell of program.cells) {
+    for (const loop of cell.summary.loops) {
+      const seq = Private.loopEvents(program, cell, loop);
+      if (seq.length === 0) {
+        continue;
+      }
+      findings.push(
+        ...Private.prematureWaits(program, cell, loop, seq),
+        ...Private.syncPerPrompt(cell, loop, seq),
+        ...Private.neverWaited(program, cell, loop, seq)
+      );
+    }
+  }
+  return findings;
+}
+
+namespace Private {
+  const MAX_DEPTH = 4;
+
+  /** The events of a loop's body, with called user functions inlined. */
+  export function loopEvents(
+    program: Program,
+    cell: IProgramCell,
+    loop: ILoop
+  ): IEvent[] {
+    const own = program
+      .scopeEvents(cell, loop.scope)
+      .filter(e => e.op.loops.includes(loop.id));
+    return inline(program, own, new Set([`${cell.index}:${loop.scope}`]), 0);
+  }
+
+  function inline(
+    program: Program,
+    events: IEvent[],
+    stack: Set<string>,
+    depth: number
+  ): IEvent[] {
+    const out: IEvent[] = [];
+    for (const event of events) {
+      out.push(event);
+      const callee = event.callee;
+      if (event.kind !== 'call' || !callee || depth >= MAX_DEPTH) {
+        continue;
+      }
+      const key = `${callee.cell.index}:${callee.scope.id}`;
+      if (stack.has(key)) {
+        continue;
+      }
+      stack.add(key);
+      const body = program.scopeEvents(callee.cell, callee.scope.id);
+      out.push(...inline(program, body, stack, depth + 1));
+      stack.delete(key);
+    }
+    return out;
+  }
+
+  function where(event: IEvent): string {
+    return `cell ${event.cell.index}, line ${event.op.line}`;
+  }
+
+  /** TD110: a step future waited on before the next step call is submitted. */
+  export function prematureWaits(
+    program: Program,
+    cell: IProgramCell,
+    loop: ILoop,
+    seq: IEvent[]
+  ): IFinding[] {
+    const findings: IFinding[] = [];
+    const isStep = (e: IEvent) => e.family === 'step';
+    seq.forEach((wait, i) => {
+      if (wait.kind !== 'wait' || !isStep(wait)) {
+        return;
+      }
+      const next = seq.slice(i + 1).find(e => e.kind === 'submit' && isStep(e));
+      if (!next) {
+        return;
+      }
+      findings.push(
+        makeFinding('TD110', {
+          evidence:
+            `Inside the loop at cell ${cell.index}, line ${loop.line}, the ` +
+            `${wait.method} result is waited on (${where(wait)}) before ` +
+            `${next.method} is submitted (${where(next)}), so the server ` +
+            `idles while the client waits. ${describeStyle(program.style)}`,
+          cellIndex: wait.cell.index,
+          cellId: wait.cell.id,
+          line: wait.op.line
+        })
+      );
+    });
+    if (findings.length > 0) {
+      return findings;
+    }
+    // A call waited on where it is made, on every pass of the loop: nothing
+    // overlaps with the next submission (`tc.forward_backward(b).result()`
+    // over minibatches, `[f(x).result() for x in xs]`).
+    const immediate = seq.find(
+      e => e.kind === 'wait' && isStep(e) && e.immediate
+    );
+    if (!immediate) {
+      return findings;
+    }
+    findings.push(
+      makeFinding('TD110', {
+        evidence:
+          `Inside the loop at cell ${cell.index}, line ${loop.line}, ` +
+          `${immediate.method} is waited on where it is submitted ` +
+          `(${where(immediate)}), before the next iteration submits again. ` +
+          describeStyle(program.style),
+        cellIndex: immediate.cell.index,
+        cellId: immediate.cell.id,
+        line: immediate.op.line
+      })
+    );
+    return findings;
+  }
+
+  const PROMPT_NAMES =
+    /prompt|sample|question|problem|example|quer|rollout|traj|completion|env|group|message|convers/i;
+  const TRAINING_HELPERS = /train|step|update|optim|learn|backward/i;
+
+  /** TD111: a weight sync inside a loop over prompts or samples. */
+  export function syncPerPrompt(
+    cell: IProgramCell,
+    loop: ILoop,
+    seq: IEvent[]
+  ): IFinding[] {
+    const syncs = seq.filter(e => e.kind === 'submit' && e.family === 'sync');
+    if (syncs.length === 0) {
+      return [];
+    }
+    if (seq.some(e => e.kind === 'submit' && e.family === 'step')) {
+      return [];
+    }
+    const trainsElsewhere = seq.some(
+      e =>
+        e.kind === 'other-call' &&
+        e.op.receiver === null &&
+        TRAINING_HELPERS.test(e.op.method)
+    );
+    if (trainsElsewhere) {
+      return [];
+    }
+    const overPrompts =
+      seq.some(e => e.family === 'sample') ||
+      PROMPT_NAMES.test(loop.iterText) ||
+      loop.targets.some(t => PROMPT_NAMES.test(t));
+    if (!overPrompts) {
+      return [];
+    }
+    return syncs.map(sync =>
+      makeFinding('TD111', {
+        evidence:
+          `${sync.method} (${where(sync)}) runs on every pass of the loop ` +
+          `at cell ${cell.index}, line ${loop.line}` +
+          (loop.iterText ? ` over ${Private.clip(loop.iterText)}` : '') +
+          ', which submits no optim_step: the weights do not change ' +
+          'between passes, yet each pass saves them and builds a new ' +
+          'sampling client.',
+        cellIndex: sync.cell.index,
+        cellId: sync.cell.id,
+        line: sync.op.line
+      })
+    );
+  }
+
+  /** Shorten source text for evidence. */
+  export function clip(text: string): string {
+    const one = text.replace(/\s+/g, ' ').trim();
+    return one.length > 40 ? `${one.slice(0, 37)}...` : one;
+  }
+
+  /** TD112: step calls in a loop whose futures are dropped or never used. */
+  export function neverWaited(
+    program: Program,
+    cell: IProgramCell,
+    loop: ILoop,
+    seq: IEvent[]
+  ): IFinding[] {
+    if (seq.some(e => e.kind === 'wait' && e.family === 'step')) {
+      return [];
+    }
+    const findings: IFinding[] = [];
+    for (const e of seq) {
+      if (e.kind !== 'submit' || e.family !== 'step') {
+        continue;
+      }
+      const chained = e.cell.summary.ops.some(o => o.receiverOp === e.op.index);
+      if (chained) {
+        continue;
+      }
+      let how: string | null = null;
+      if (e.op.dropped) {
+        how = 'its future is thrown away';
+      } else if (e.op.target && !isRead(program, e, e.op.target)) {
+        how = `its future (${e.op.target}) is never used`;
+      }
+      if (how === null) {
+        continue;
+      }
+      findings.push(
+        makeFinding('TD112', {
+          evidence:
+            `${e.method} is submitted on every pass of the loop at cell ` +
+            `${cell.index}, line ${loop.line} (${where(e)}) and ${how}; ` +
+            'nothing in the loop waits for a training step.',
+          cellIndex: e.cell.index,
+          cellId: e.cell.id,
+          line: e.op.line
+        })
+      );
+    }
+    return findings;
+  }
+
+  /** Whether a name assigned by an event is read anywhere it is visible. */
+  function isRead(program: Program, e: IEvent, name: string): boolean {
+    const global = e.op.scope === 0 || name.startsWith('self.');
+    return program.cells.some(
+      cell =>
+        (cell === e.cell || (global && cell.index > e.cell.index)) &&
+        cell.summary.reads.some(
+          r =>
+            r.name === name &&
+            (name.startsWith('self.') ||
+              (cell === e.cell ? r.scope === e.op.scope : r.scope === 0))
+        )
+    );
+  }
+}

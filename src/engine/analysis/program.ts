@@ -1,0 +1,330 @@
+/**
+ * The notebook as one program: cell summaries in notebook order, with what
+ * crosses cells — which names hold Tinker clients, which functions exist —
+ * and, per scope, the calls resolved into submissions and waits.
+ */
+import { ICellSummary, IOp, IScope } from './summary';
+import {
+  baseMethod,
+  ClientKind,
+  CONSTRUCTORS,
+  isDeprecatedAsync,
+  ISdkStyle,
+  OTHER_TRAINING_METHODS,
+  SAMPLE_METHODS,
+  SAMPLING_CREATORS,
+  STEP_METHODS,
+  SYNC_METHODS,
+  TRAINING_CREATORS
+} from './sdk';
+
+/** A summarized cell with its place in the notebook. */
+export interface IProgramCell {
+  index: number;
+  id: string | null;
+  summary: ICellSummary;
+}
+
+/** What a Tinker call does to the loop. */
+export type Family = 'step' | 'sync' | 'sample' | 'create' | 'other';
+
+/** A resolved step of a scope, in evaluation order. */
+export interface IEvent {
+  kind: 'submit' | 'wait' | 'call' | 'other-call';
+  family: Family | null;
+  /** The Tinker method (without `_async`) submitted or waited on. */
+  method: string;
+  /** The wait is on the call itself (`await tc.f(…)`, `tc.f(…).result()`). */
+  immediate: boolean;
+  cell: IProgramCell;
+  op: IOp;
+  /** For `call`: the user function called. */
+  callee?: IFunctionRef;
+}
+
+/** A function defined in some cell. */
+export interface IFunctionRef {
+  cell: IProgramCell;
+  scope: IScope;
+}
+
+/** A location key for deduplication. */
+export function whereKey(cell: IProgramCell, line: number): string {
+  return `${cell.index}:${line}`;
+}
+
+/** Cross-cell state, built in one pass over cached summaries. */
+export class Program {
+  readonly functions = new Map<string, IFunctionRef>();
+  readonly clients = new Map<string, ClientKind>();
+  private events = new Map<string, IEvent[]>();
+
+  constructor(
+    readonly cells: IProgramCell[],
+    readonly style: ISdkStyle
+  ) {
+    for (const cell of cells) {
+      for (const scope of cell.summary.scopes) {
+        if (scope.shortName && !scope.isLambda) {
+          this.functions.set(scope.shortName, { cell, scope });
+          if (scope.name && scope.name !== scope.shortName) {
+            this.functions.set(scope.name, { cell, scope });
+          }
+        }
+      }
+      for (const op of cell.summary.ops) {
+        if (op.target) {
+          const kind = this.valueKind(cell, op);
+          if (kind) {
+            this.clients.set(op.target, kind);
+          }
+        }
+      }
+    }
+  }
+
+  /** What kind of client a name holds, looking at parameters by name. */
+  kindOf(name: string | null, scope?: IScope): ClientKind | null {
+    if (name === null) {
+      return null;
+    }
+    const known = this.clients.get(name);
+    if (known) {
+      return known;
+    }
+    const bare = name.startsWith('self.') ? name.slice(5) : name;
+    if (scope?.params.includes(name) || bare !== name) {
+      return Private.kindFromName(bare);
+    }
+    return null;
+  }
+
+  /** The client kind an op's value is, when it creates or awaits one. */
+  valueKind(cell: IProgramCell, op: IOp): ClientKind | null {
+    const base = baseMethod(op.method);
+    if (CONSTRUCTORS[op.method]) {
+      return CONSTRUCTORS[op.method];
+    }
+    if (op.method === 'create_rest_client') {
+      return 'rest';
+    }
+    const creates = TRAINING_CREATORS.has(base)
+      ? 'training'
+      : SAMPLING_CREATORS.has(base)
+        ? 'sampling'
+        : null;
+    if (creates) {
+      if (op.method !== base || op.awaited) {
+        return creates;
+      }
+      return this.style.style === 'new' ? `${creates}-future` : creates;
+    }
+    if (op.method === 'result' || op.method === '__await__') {
+      const inner =
+        op.receiverOp !== null
+          ? this.valueKind(cell, cell.summary.ops[op.receiverOp])
+          : this.kindOf(op.receiver);
+      if (inner === 'training-future') {
+        return 'training';
+      }
+      if (inner === 'sampling-future') {
+        return 'sampling';
+      }
+      return op.receiverOp !== null ? inner : null;
+    }
+    if (op.method === 'result_async' && op.receiver) {
+      const inner = this.kindOf(op.receiver);
+      return inner?.endsWith('-future')
+        ? (inner.replace('-future', '') as ClientKind)
+        : null;
+    }
+    return null;
+  }
+
+  /** The Tinker family of a call, or null when it is not a Tinker call. */
+  family(op: IOp, scope: IScope): Family | null {
+    const base = baseMethod(op.method);
+    const kind = this.kindOf(op.receiver, scope);
+    if (base === 'forward') {
+      return kind === 'training' || kind === 'training-future' ? 'step' : null;
+    }
+    if (STEP_METHODS.has(base)) {
+      return 'step';
+    }
+    if (SYNC_METHODS.has(base)) {
+      return 'sync';
+    }
+    if (base === 'create_sampling_client') {
+      return kind === 'training' || kind === 'training-future'
+        ? 'sync'
+        : 'create';
+    }
+    if (SAMPLE_METHODS.has(base)) {
+      return kind === 'sampling' ||
+        kind === 'sampling-future' ||
+        (op.receiver !== null && /sampl/i.test(op.receiver))
+        ? 'sample'
+        : null;
+    }
+    if (
+      TRAINING_CREATORS.has(base) ||
+      CONSTRUCTORS[op.method] ||
+      op.method === 'create_rest_client'
+    ) {
+      return 'create';
+    }
+    if (OTHER_TRAINING_METHODS.has(base)) {
+      return 'other';
+    }
+    if (kind !== null && isDeprecatedAsync(op.method)) {
+      return 'other';
+    }
+    return null;
+  }
+
+  /** The scope an op belongs to. */
+  scopeOf(cell: IProgramCell, op: IOp): IScope {
+    return cell.summary.scopes[op.scope];
+  }
+
+  /**
+   * The events of one scope, resolved once: Tinker submissions and the
+   * waits on their futures, calls of user functions, other calls.
+   */
+  scopeEvents(cell: IProgramCell, scopeId: number): IEvent[] {
+    const key = `${cell.index}:${scopeId}`;
+    const cached = this.events.get(key);
+    if (cached) {
+      return cached;
+    }
+    const events = Private.resolve(this, cell, scopeId);
+    this.events.set(key, events);
+    return events;
+  }
+}
+
+namespace Private {
+  /** Guess a parameter's client kind from its name. */
+  export function kindFromName(name: string): ClientKind | null {
+    if (
+      /^(tc|training_client|train_client|trainer|training_clients?)$/.test(name)
+    ) {
+      return 'training';
+    }
+    if (/^(sc|sampling_client|sampler|sampling_clients?)$/.test(name)) {
+      return 'sampling';
+    }
+    if (/^(svc|service|service_client)$/.test(name)) {
+      return 'service';
+    }
+    return null;
+  }
+
+  interface IPending {
+    family: Family;
+    method: string;
+    coroutine: boolean;
+  }
+
+  /** Resolve a scope's ops into events, tracking futures by name. */
+  export function resolve(
+    program: Program,
+    cell: IProgramCell,
+    scopeId: number
+  ): IEvent[] {
+    const scope = cell.summary.scopes[scopeId];
+    const ops = cell.summary.ops;
+    const pending = new Map<string, IPending>();
+    const events: IEvent[] = [];
+    const byOp = new Map<number, IPending>();
+    const push = (
+      kind: IEvent['kind'],
+      op: IOp,
+      p: IPending | null,
+      immediate: boolean,
+      extra: Partial<IEvent> = {}
+    ) =>
+      events.push({
+        kind,
+        family: p?.family ?? null,
+        method: p?.method ?? op.method,
+        immediate,
+        cell,
+        op,
+        ...extra
+      });
+    for (const op of ops) {
+      if (op.scope !== scopeId) {
+        continue;
+      }
+      const family = program.family(op, scope);
+      if (family) {
+        const method = baseMethod(op.method);
+        const isAsync = op.method !== method;
+        const p: IPending = { family, method, coroutine: false };
+        if (isAsync && !op.awaited) {
+          if (op.target) {
+            pending.set(op.target, { ...p, coroutine: true });
+          }
+          continue;
+        }
+        push('submit', op, p, false);
+        byOp.set(op.index, p);
+        if (op.awaited && !isAsync) {
+          push('wait', op, p, true);
+        } else if (op.target) {
+          pending.set(op.target, p);
+        }
+        continue;
+      }
+      if (op.method === 'result' || op.method === 'result_async') {
+        if (op.method === 'result_async' && !op.awaited) {
+          continue;
+        }
+        if (op.receiverOp !== null) {
+          const p = byOp.get(op.receiverOp);
+          if (p) {
+            push('wait', op, p, true);
+            continue;
+          }
+        }
+        const p = op.receiver ? pending.get(op.receiver) : undefined;
+        if (p && !p.coroutine) {
+          push('wait', op, p, false);
+          continue;
+        }
+      }
+      if (op.method === '__await__' && op.receiver) {
+        const p = pending.get(op.receiver);
+        if (p?.coroutine) {
+          const submitted = { ...p, coroutine: false };
+          push('submit', op, submitted, false);
+          if (op.target) {
+            pending.set(op.target, submitted);
+          }
+        } else if (p) {
+          push('wait', op, p, false);
+        }
+        continue;
+      }
+      if (op.method === 'gather' || op.method === 'wait') {
+        for (const name of op.argNames) {
+          const p = pending.get(name);
+          if (p && !p.coroutine) {
+            push('wait', op, p, false);
+          }
+        }
+      }
+      const callee =
+        op.receiver === null || op.receiver === 'self'
+          ? program.functions.get(op.method)
+          : undefined;
+      if (callee && callee.scope !== scope) {
+        push('call', op, null, false, { callee });
+      } else {
+        push('other-call', op, null, false);
+      }
+    }
+    return events;
+  }
+}
