@@ -1,17 +1,159 @@
+/**
+ * Tinker Doctor's plugins. Wiring only: each role lives in its own module
+ * (`kernel/` talks to the kernel, `ui/` shows the results, `engine/` turns
+ * facts into findings).
+ */
 import {
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  EditorExtensionRegistry,
+  IEditorExtensionRegistry
+} from '@jupyterlab/codemirror';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { CommandIDs, PANEL_ID, PLUGIN_ID } from './tokens';
+import { CellWarningsModel, NotebookDecorator } from './ui/cellWarnings';
+import { cellWarningsExtension } from './ui/cellWarningsEditor';
+import { tinkerIcon } from './ui/icons';
+import { jumpToCell } from './ui/jump';
+import { NotebookDoctor } from './ui/notebookDoctor';
+import { TriagePanel } from './ui/panel';
 
-/**
- * Tinker Doctor's plugins. Wiring only: each role lives in its own module.
- */
+/** The main plugin: commands, panel, kernel bridges and cell warnings. */
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'tinker-doctor:plugin',
+  id: PLUGIN_ID,
   description: 'Diagnose Tinker training runs from the notebook.',
   autoStart: true,
-  activate: (app: JupyterFrontEnd) => {
-    // TODO(scaffold): the panel, kernel bridge and commands are being wired.
+  requires: [INotebookTracker],
+  optional: [ILayoutRestorer, ICommandPalette, IEditorExtensionRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    editorExtensions: IEditorExtensionRegistry | null
+  ) => {
+    const warnings = new CellWarningsModel();
+    const doctors = new Map<NotebookPanel, NotebookDoctor>();
+    const current = (): NotebookDoctor | null =>
+      tracker.currentWidget
+        ? (doctors.get(tracker.currentWidget) ?? null)
+        : null;
+
+    const panel = new TriagePanel({
+      icon: tinkerIcon,
+      onDiagnose: () => void app.commands.execute(CommandIDs.diagnose),
+      onJump: (doctor, target) => {
+        app.shell.activateById(doctor.panel.id);
+        void jumpToCell(doctor.panel, target);
+      }
+    });
+    app.shell.add(panel, 'right', { rank: 1000 });
+    restorer?.add(panel, PANEL_ID);
+
+    panel.addAction({
+      id: 'smoke',
+      label: 'Run smoke test',
+      caption: 'Ask the Tinker service for its capabilities from the kernel',
+      path: 'service',
+      isRunning: doctor => doctor.checksRunning.has('smoke'),
+      execute: doctor =>
+        doctor.runCheck('smoke', { createClient: false, timeoutS: 10 })
+    });
+    panel.addAction({
+      id: 'renderer',
+      label: 'Check renderer',
+      caption: "Compare the renderer's tokens with the chat template's",
+      path: 'renderer',
+      isRunning: doctor => doctor.checksRunning.has('renderer'),
+      execute: doctor => doctor.runCheck('renderer', {})
+    });
+
+    tracker.widgetAdded.connect((_, notebookPanel) => {
+      const doctor = new NotebookDoctor({ panel: notebookPanel, warnings });
+      const decorator = new NotebookDecorator(notebookPanel, warnings);
+      doctors.set(notebookPanel, doctor);
+      notebookPanel.disposed.connect(() => {
+        doctors.delete(notebookPanel);
+        decorator.dispose();
+        doctor.dispose();
+        if (panel.doctor === doctor) {
+          panel.setDoctor(current());
+        }
+      });
+      if (tracker.currentWidget === notebookPanel) {
+        panel.setDoctor(doctor);
+      }
+    });
+    tracker.currentChanged.connect(() => {
+      panel.setDoctor(current());
+      app.commands.notifyCommandChanged(CommandIDs.diagnose);
+    });
+
+    editorExtensions?.addExtension({
+      name: 'tinker-doctor:cell-warnings',
+      factory: options => {
+        const id = (options.model as { id?: unknown }).id;
+        return typeof id === 'string'
+          ? EditorExtensionRegistry.createImmutableExtension(
+              cellWarningsExtension(warnings, id)
+            )
+          : null;
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.diagnose, {
+      label: 'Diagnose Tinker',
+      caption: 'Check the kernel and the notebook for Tinker problems',
+      icon: tinkerIcon,
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: async () => {
+        const doctor = current();
+        if (!doctor) {
+          return;
+        }
+        panel.setDoctor(doctor);
+        app.shell.activateById(panel.id);
+        await doctor.diagnose();
+      }
+    });
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: 'Show the Tinker Doctor Panel',
+      icon: tinkerIcon,
+      execute: () => app.shell.activateById(panel.id)
+    });
+    app.commands.addCommand(CommandIDs.jumpToCell, {
+      label: 'Jump to a Cell and Line',
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            cellId: { type: 'string' },
+            cellIndex: { type: 'number' },
+            line: { type: 'number' }
+          }
+        }
+      },
+      execute: async args => {
+        const notebookPanel = tracker.currentWidget;
+        if (!notebookPanel) {
+          return false;
+        }
+        return jumpToCell(notebookPanel, {
+          cellId: typeof args.cellId === 'string' ? args.cellId : null,
+          cellIndex: typeof args.cellIndex === 'number' ? args.cellIndex : null,
+          line: typeof args.line === 'number' ? args.line : null
+        });
+      }
+    });
+    if (palette) {
+      const category = 'Tinker Doctor';
+      palette.addItem({ command: CommandIDs.diagnose, category });
+      palette.addItem({ command: CommandIDs.openPanel, category });
+    }
   }
 };
 
