@@ -1,0 +1,126 @@
+/**
+ * Decoder rows for the service and session codes: the SDK's heartbeat
+ * warning (TD121) and connection, timeout, billing, rate-limit, server-error,
+ * capacity and try_again messages (TD301–TD307).
+ *
+ * Patterns read the message text only. Logger prefixes such as
+ * `tinker.lib.api_future_impl:435 [WARNING]`, line numbers and levels change
+ * between SDK versions and are never part of a pattern.
+ */
+import { IDecoderRow } from './types';
+
+/** `Error code: 402`, `status 402`, `status code 402`, `(status 402)`. */
+const status = (code: string, group = ''): RegExp =>
+  new RegExp(
+    `(?:Error code:|\\bstatus(?: code)?)\\s*${
+      group ? `(?<${group}>${code})` : code
+    }\\b`
+  );
+
+/** Rows for TD121 and TD301–TD307. */
+export const SERVICE_ROWS: IDecoderRow[] = [
+  {
+    id: 'heartbeat-failed',
+    code: 'TD121',
+    pattern:
+      /Session heartbeat failed(?: for (?<seconds>\d+(?:\.\d+)?) seconds)?(?: for session (?<session>\S+?))?(?:\.? Last exception: (?<last>.*?))?\.?\s*$/,
+    decodeGroup: 'last',
+    cause:
+      'No successful SDK heartbeat[ for {seconds} s][ (session {session})]' +
+      '[; last exception: {last}]',
+    fix:
+      'The session is at risk of expiry. A connection error points at the ' +
+      'network or the service (run the smoke test); a timeout at a starved ' +
+      'SDK loop or a slow network (see the GIL findings, TD120); "not found" ' +
+      'means the session is gone: recreate the client and resume from the ' +
+      'last save_state checkpoint.'
+  },
+  {
+    id: 'connection-error',
+    code: 'TD301',
+    pattern:
+      /\b(?:APIConnectionError|ConnectError|ConnectionRefusedError|ConnectionResetError|ConnectionAbortedError|RemoteProtocolError|ServerDisconnectedError|ClientConnectorError)\b|Connection (?:refused|reset by peer)|Server disconnected without sending a response|Name or service not known|nodename nor servname provided|Temporary failure in name resolution|getaddrinfo failed|No route to host|Network is unreachable/,
+    forbidsAny: [
+      /\b(?:APITimeoutError|ConnectTimeout|ReadTimeout|WriteTimeout|PoolTimeout)\b/
+    ],
+    cause: 'The client could not reach the Tinker service (connection error)'
+  },
+  {
+    id: 'timeout',
+    code: 'TD302',
+    pattern:
+      /\b(?:APITimeoutError|ConnectTimeout|ReadTimeout|WriteTimeout|PoolTimeout|TimeoutException)\b|\bRequest timed out\b/,
+    cause: 'A request to the Tinker service timed out'
+  },
+  {
+    id: 'billing-paused',
+    code: 'TD303',
+    pattern:
+      /paused due to billing status(?:\. Error: (?<detail>.+)| for (?<seconds>\d+(?:\.\d+)?) seconds)?/,
+    cause:
+      'The job is paused because of the billing status[ ({detail})]' +
+      '[; it gave up after {seconds} s]'
+  },
+  {
+    id: 'payment-required',
+    code: 'TD303',
+    pattern: new RegExp(
+      `${status('402').source}|\\bBillingError\\b|\\bPayment Required\\b`
+    ),
+    cause: 'The service answered 402 Payment Required: billing is blocked'
+  },
+  {
+    id: 'rate-limited',
+    code: 'TD304',
+    pattern: new RegExp(
+      `${status('429').source}|\\bRateLimitError\\b|\\bToo Many Requests\\b`
+    ),
+    cause: 'The service answered 429: too many concurrent requests'
+  },
+  {
+    id: 'server-error-retry',
+    code: 'TD305',
+    pattern: /Retrying due to status code (?<status>5\d\d)\b/,
+    cause: 'The service answered HTTP {status}; the SDK is retrying'
+  },
+  {
+    id: 'server-error',
+    code: 'TD305',
+    pattern: new RegExp(
+      `${status('5\\d\\d', 'status').source}|\\bInternalServerError\\b|` +
+        '\\b(?:Internal Server Error|Bad Gateway|Service Unavailable|' +
+        'Gateway Timeout)\\b|Timeout while publishing request'
+    ),
+    cause: 'Server-side error[ (HTTP {status})]'
+  },
+  {
+    id: 'queue-paused',
+    code: 'TD306',
+    pattern:
+      /(?<operation>[A-Z][A-Za-z ]*?) for (?<target>\S+) is paused\. Reason: (?<reason>.+?)\.?\s*$/,
+    cause: '{operation} for {target} is paused by the service: {reason}'
+  },
+  {
+    id: 'sampling-paused',
+    code: 'TD306',
+    pattern:
+      /Sampling is paused for sampler (?<sampler>\S+?)\.? Reason: (?<reason>.+?)\.?\s*$/,
+    cause: 'Sampling for sampler {sampler} is paused by the service: {reason}'
+  },
+  {
+    id: 'try-again',
+    code: 'TD307',
+    sources: ['log'],
+    pattern:
+      /Retrying request (?:self\.)?request_id=['"]?(?<request>[^'"\s]+)['"]? because of try_again/,
+    repeat: {
+      key: 'request',
+      minCount: 3,
+      minSpanSeconds: 60,
+      minCountWithoutTime: 10
+    },
+    cause:
+      'The server answered try_again {count} times for request {request}' +
+      '[ over {span}]'
+  }
+];
