@@ -51,8 +51,16 @@ export function evaluateMarker(
 }
 
 namespace Private {
-  const TOKEN =
-    /\s*(?:(\()|(\))|(===|==|!=|<=|>=|~=|<|>)|("[^"]*"|'[^']*')|([A-Za-z_][A-Za-z0-9_.]*))/y;
+  // Parentheses, operators, quoted strings, names (variables and keywords).
+  const TOKEN = new RegExp(
+    [
+      '\\s*(?:(\\()|(\\))',
+      '(===|==|!=|<=|>=|~=|<|>)',
+      '("[^"]*"|\'[^\']*\')',
+      '([A-Za-z_][A-Za-z0-9_.]*))'
+    ].join('|'),
+    'y'
+  );
 
   /** Split a marker into tokens; null on a character that fits none. */
   export function tokenize(text: string): string[] | null {

@@ -75,11 +75,27 @@ export function isVisionLanguageModel(name: string): boolean {
 
 namespace Private {
   /** Publishers whose `org/name` ids are taken as model names anywhere. */
-  const MODEL_ORGS =
-    /^(qwen|meta-llama|deepseek-ai|moonshotai|openai|nvidia|zai-org|thudm|mistralai|google|microsoft|allenai)\//i;
+  const MODEL_ORGS = new RegExp(
+    '^(' +
+      [
+        'qwen',
+        'meta-llama',
+        'deepseek-ai',
+        'moonshotai',
+        'openai',
+        'nvidia',
+        'zai-org',
+        'thudm',
+        'mistralai',
+        'google',
+        'microsoft',
+        'allenai'
+      ].join('|') +
+      ')/',
+    'i'
+  );
 
-  const ASSIGNED =
-    /\b\w*model\w*\s*[=:]\s*[rbuf]?(["'])([^"'\n]{1,200})\1/gi;
+  const ASSIGNED = /\b\w*model\w*\s*[=:]\s*[rbuf]?(["'])([^"'\n]{1,200})\1/gi;
 
   const LITERAL = /(["'])([^"'\s\n]{3,200})\1/g;
 

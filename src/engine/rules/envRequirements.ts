@@ -54,8 +54,7 @@ export function installedPackages(
 ): Map<string, IInstalled> {
   const map = new Map<string, IInstalled>();
   for (const [name, raw] of Object.entries(packages)) {
-    const version =
-      typeof raw === 'string' && raw.trim() ? raw.trim() : null;
+    const version = typeof raw === 'string' && raw.trim() ? raw.trim() : null;
     map.set(normalizeName(name), {
       name,
       key: normalizeName(name),
@@ -125,7 +124,10 @@ namespace Private {
   ): IViolation | string | null {
     const req = parseRequirement(text);
     if (!req) {
-      return `Could not read the requirement "${text}" declared by ${declarer}; it was not checked.`;
+      return (
+        `Could not read the requirement "${text}" declared by ` +
+        `${declarer}; it was not checked.`
+      );
     }
     if (req.marker) {
       if (mentionsExtra(req.marker)) {
@@ -154,7 +156,10 @@ namespace Private {
     }
     const ok = satisfiesSpecifier(pkg.version, req.specifier);
     if (ok === null) {
-      return `Could not check ${pkg.name} ${pkg.version} against ${req.specifier} (declared by ${declarer}).`;
+      return (
+        `Could not check ${pkg.name} ${pkg.version} against ` +
+        `${req.specifier} (declared by ${declarer}).`
+      );
     }
     if (ok) {
       return null;

@@ -9,8 +9,16 @@
 import { makeFinding } from '../catalogue';
 import { IFinding, IDiagnosisInput, IRuleModule, IRuleResult } from '../types';
 import { compareVersions } from '../pep440';
-import { isDeepSeekModel, isVisionLanguageModel, modelsInUse } from './envModels';
-import { IInstalled, installedPackages, requirementViolations } from './envRequirements';
+import {
+  isDeepSeekModel,
+  isVisionLanguageModel,
+  modelsInUse
+} from './envModels';
+import {
+  IInstalled,
+  installedPackages,
+  requirementViolations
+} from './envRequirements';
 
 /**
  * The newest tinker SDK this product knows (PyPI, December 2026). An older
@@ -74,7 +82,9 @@ export const environmentRules: IRuleModule = {
     }
     const checkedRequirements = requirementViolations(facts, packages);
     notes.push(...checkedRequirements.notes);
-    const others = checkedRequirements.violations.filter(v => v.key !== 'tinker');
+    const others = checkedRequirements.violations.filter(
+      v => v.key !== 'tinker'
+    );
     if (others.length) {
       findings.push(
         makeFinding('TD105', {
@@ -109,9 +119,7 @@ namespace Private {
 
   export function notImportable(executable: unknown): IFinding {
     const where =
-      typeof executable === 'string' && executable
-        ? ` (${executable})`
-        : '';
+      typeof executable === 'string' && executable ? ` (${executable})` : '';
     return makeFinding('TD100', {
       evidence:
         `The kernel's interpreter${where} has no tinker distribution ` +
@@ -225,7 +233,9 @@ namespace Private {
     );
     const order = compareVersions(tinker.version, NEWEST_KNOWN_TINKER);
     if (order !== null && order < 0) {
-      reasons.push(`The newest SDK known to Tinker Doctor is ${NEWEST_KNOWN_TINKER}.`);
+      reasons.push(
+        `The newest SDK known to Tinker Doctor is ${NEWEST_KNOWN_TINKER}.`
+      );
     }
     if (!reasons.length) {
       return null;
@@ -256,4 +266,3 @@ namespace Private {
     return Array.from(byName.values());
   }
 }
-

@@ -31,7 +31,9 @@ export const DEFAULT_STALL_THRESHOLD_MS = 100;
 export const HEARTBEAT_OVERDUE_S = 25;
 
 /** Make the live rules with a stall threshold other than the default. */
-export function createLiveRules(options: Partial<IStallOptions> = {}): IRuleModule {
+export function createLiveRules(
+  options: Partial<IStallOptions> = {}
+): IRuleModule {
   const resolved: IStallOptions = {
     stallThresholdMs: options.stallThresholdMs ?? DEFAULT_STALL_THRESHOLD_MS
   };
@@ -46,7 +48,10 @@ export function createLiveRules(options: Partial<IStallOptions> = {}): IRuleModu
 export const liveRules: IRuleModule = createLiveRules();
 
 namespace Private {
-  export function run(input: IDiagnosisInput, options: IStallOptions): IRuleResult {
+  export function run(
+    input: IDiagnosisInput,
+    options: IStallOptions
+  ): IRuleResult {
     const facts = input.facts;
     if (!facts || !hasLiveFacts(facts)) {
       return { findings: [], checked: [] };
@@ -118,7 +123,8 @@ namespace Private {
     if (stall) {
       const where = describeLocation(eventLocation(input, stall));
       lines.push(
-        `The SDK loop had no chance to run for ${(stall.durationMs / 1000).toFixed(1)} s` +
+        'The SDK loop had no chance to run for ' +
+          `${(stall.durationMs / 1000).toFixed(1)} s` +
           (where ? ` (${where})` : '') +
           (isGilHold(stall)
             ? ': the main thread held the GIL.'
@@ -126,7 +132,10 @@ namespace Private {
       );
     }
     if (overdue) {
-      lines.push(`The last successful heartbeat was ${Math.round(age as number)} s ago (one is due every 10 s).`);
+      lines.push(
+        `The last successful heartbeat was ${Math.round(age as number)} s ` +
+          'ago (one is due every 10 s).'
+      );
       if (!stall && loopHealthy(facts)) {
         lines.push(
           'No long GIL hold was recorded and the SDK loop responds, so the ' +

@@ -19,7 +19,7 @@ export interface ICellRef {
   line?: number | null;
 }
 
-/** Fill in the index from the id (or the id from the index) via the notebook. */
+/** Fill in a cell's index from its id (or the reverse) via the notebook. */
 export function locate(input: IDiagnosisInput, ref: ICellRef): ILocation {
   let cellIndex = Private.int(ref.cellIndex);
   let cellId = typeof ref.cellId === 'string' && ref.cellId ? ref.cellId : null;
@@ -102,7 +102,9 @@ export function threadByRole(
   threads: IThreadFact[] | undefined,
   role: IThreadFact['role']
 ): IThreadFact | null {
-  return (Array.isArray(threads) ? threads : []).find(t => t?.role === role) ?? null;
+  return (
+    (Array.isArray(threads) ? threads : []).find(t => t?.role === role) ?? null
+  );
 }
 
 namespace Private {

@@ -149,21 +149,28 @@ export function cumulativeFindings(
 
 namespace Private {
   export function ms(value: number): string {
-    return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+    return value >= 1000
+      ? `${(value / 1000).toFixed(1)} s`
+      : `${Math.round(value)} ms`;
   }
 
   export function td120(loc: ILocation, stalls: IStallFact[]): IFinding {
-    const longest = stalls.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+    const longest = stalls.reduce((a, b) =>
+      b.durationMs > a.durationMs ? b : a
+    );
     const where = describeLocation(loc) || 'an unknown cell';
     const lines = [
       stalls.length === 1
-        ? `The main thread held the GIL for ${ms(longest.durationMs)} at ${where}` +
+        ? `The main thread held the GIL for ${ms(longest.durationMs)} ` +
+          `at ${where}` +
           (longest.ongoing ? ' and is still holding it.' : '.')
         : `The main thread held the GIL ${stalls.length} times at ${where}, ` +
           `up to ${ms(longest.durationMs)}.`
     ];
     if (typeof longest.mainCpuMs === 'number') {
-      lines.push(`Main-thread CPU during the longest hold: ${ms(longest.mainCpuMs)}.`);
+      lines.push(
+        `Main-thread CPU during the longest hold: ${ms(longest.mainCpuMs)}.`
+      );
     } else {
       lines.push('Main-thread CPU was not measured: taken as a GIL hold.');
     }
@@ -202,7 +209,10 @@ namespace Private {
     run: { startedAt?: number; durationMs?: number },
     runLoc: ILocation
   ): boolean {
-    if (typeof stall.startedAt === 'number' && typeof run.startedAt === 'number') {
+    if (
+      typeof stall.startedAt === 'number' &&
+      typeof run.startedAt === 'number'
+    ) {
       const end = run.startedAt + (run.durationMs ?? 0) / 1000;
       return stall.startedAt >= run.startedAt && stall.startedAt <= end;
     }

@@ -24,11 +24,31 @@ export const LONG_WAIT_MS = 10_000;
 /** Coroutines that always run on the SDK loop and are not requests. */
 const HOUSEKEEPING = /heartbeat|telemetry|dynamic_?config|refresh|_watch/i;
 
-/** Frames of serialization: pydantic, the SDK's compat layer, json, protobuf. */
-const SERIALIZING_FILE =
-  /[\\/](pydantic|pydantic_core|orjson|json|google[\\/]protobuf|msgpack)[\\/]|[\\/]tinker[\\/]_compat\.py$|[\\/]json[\\/]encoder\.py$/;
-const SERIALIZING_FUNCTION =
-  /^(model_dump(_json)?|dump_python|dump_json|to_jsonable_python|dumps?|serialize\w*|_serialize\w*|SerializeToString|to_json|encode)$/;
+/** Files of serialization: pydantic, the SDK's compat layer, json, protobuf. */
+const SERIALIZING_FILE = new RegExp(
+  [
+    '[\\\\/](pydantic|pydantic_core|orjson|json|msgpack)[\\\\/]',
+    '[\\\\/]google[\\\\/]protobuf[\\\\/]',
+    '[\\\\/]tinker[\\\\/]_compat\\.py$'
+  ].join('|')
+);
+
+/** Functions that serialize, wherever they live. */
+const SERIALIZING_FUNCTION = new RegExp(
+  '^(' +
+    [
+      'model_dump(_json)?',
+      'dump_python',
+      'dump_json',
+      'to_jsonable_python',
+      'dumps?',
+      '_?serialize\\w*',
+      'SerializeToString',
+      'to_json',
+      'encode'
+    ].join('|') +
+    ')$'
+);
 
 /** Requests pending on the SDK loop now (not heartbeats and the like). */
 export function pendingRequests(facts: IFacts): IPendingTask[] {
@@ -114,7 +134,10 @@ export function loopHealthy(facts: IFacts): boolean {
 /** TD123: long waits with the main thread idle and the SDK loop healthy. */
 export function serverWaitFindings(input: IDiagnosisInput): IFinding[] {
   const facts = input.facts!;
-  if (!loopHealthy(facts) || serializingFrames(threadByRole(facts.threads, 'sdk')).length) {
+  if (
+    !loopHealthy(facts) ||
+    serializingFrames(threadByRole(facts.threads, 'sdk')).length
+  ) {
     return [];
   }
   const findings: IFinding[] = [];
@@ -123,7 +146,8 @@ export function serverWaitFindings(input: IDiagnosisInput): IFinding[] {
     if (!wait || wait.mainIdle !== true || wait.sdkLoopHealthy !== true) {
       continue;
     }
-    const duration = typeof wait.durationMs === 'number' ? wait.durationMs : null;
+    const duration =
+      typeof wait.durationMs === 'number' ? wait.durationMs : null;
     if (duration !== null && duration < LONG_WAIT_MS) {
       continue;
     }
@@ -132,7 +156,9 @@ export function serverWaitFindings(input: IDiagnosisInput): IFinding[] {
       makeFinding('TD123', {
         evidence:
           `${describeLocation(loc) || 'A cell'} has waited on a Tinker ` +
-          `future${duration !== null ? ` for ${Private.seconds(duration)}` : ''} ` +
+          'future' +
+          (duration !== null ? ` for ${Private.seconds(duration)}` : '') +
+          ' ' +
           'with the main thread idle and the SDK loop healthy and polling.',
         cellIndex: loc.cellIndex,
         cellId: loc.cellId,
@@ -165,7 +191,7 @@ export function deadLoopFinding(facts: IFacts): IFinding | null {
     threadByRole(threads, 'main') &&
     !threadByRole(threads, 'sdk')
   ) {
-    reason = "no SDK thread (_background_thread_func) is among the threads";
+    reason = 'no SDK thread (_background_thread_func) is among the threads';
   }
   if (!reason) {
     return null;
@@ -174,7 +200,9 @@ export function deadLoopFinding(facts: IFacts): IFinding | null {
     .map(c => `${c?.kind ?? 'client'}${c?.variable ? ` ${c.variable}` : ''}`)
     .join(', ');
   return makeFinding('TD124', {
-    evidence: `Clients in the namespace (${names}), but ${reason}: their futures will never resolve.`
+    evidence:
+      `Clients in the namespace (${names}), but ${reason}: their futures ` +
+      'will never resolve.'
   });
 }
 

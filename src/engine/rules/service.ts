@@ -6,7 +6,11 @@
 import { ISmokeCheck } from '../facts';
 import { makeFinding } from '../catalogue';
 import { IDiagnosisInput, IFinding, IRuleModule, IRuleResult } from '../types';
-import { classifyServiceError, isCreationTimeout, redact } from './serviceDecode';
+import {
+  classifyServiceError,
+  isCreationTimeout,
+  redact
+} from './serviceDecode';
 import { creationWaits, CREATION_WAIT_MS } from './serviceCreation';
 import { baseUrlFinding } from './serviceBaseUrl';
 import { describeLocation, ILocation } from './liveLocate';
@@ -29,7 +33,16 @@ export interface ISmokeCreation {
 /** The service rules. */
 export const serviceRules: IRuleModule = {
   name: 'service',
-  codes: ['TD300', 'TD301', 'TD302', 'TD303', 'TD304', 'TD305', 'TD306', 'TD308'],
+  codes: [
+    'TD300',
+    'TD301',
+    'TD302',
+    'TD303',
+    'TD304',
+    'TD305',
+    'TD306',
+    'TD308'
+  ],
   run: (input: IDiagnosisInput): IRuleResult => {
     const findings: IFinding[] = [];
     const notes: string[] = [];
@@ -59,14 +72,23 @@ export const serviceRules: IRuleModule = {
       waits.forEach(w =>
         evidence.push(
           `${describeLocation(w.loc)} has waited` +
-            (w.durationMs !== null ? ` ${Math.round(w.durationMs / 1000)} s` : '') +
+            (w.durationMs !== null
+              ? ` ${Math.round(w.durationMs / 1000)} s`
+              : '') +
             ' for a client to be created.'
         )
       );
+      if (!causes.has('TD306')) {
+        evidence.push(
+          'A client that long in coming means the server is waiting for ' +
+            'capacity for that model (or a concurrent-client limit).'
+        );
+      }
       causes.set('TD306', evidence);
     }
     causes.forEach((lines, code) => {
-      const loc: ILocation | null = code === 'TD306' && waits.length ? waits[0].loc : null;
+      const loc: ILocation | null =
+        code === 'TD306' && waits.length ? waits[0].loc : null;
       findings.push(
         makeFinding(code, {
           evidence: lines.join('\n'),
@@ -83,28 +105,42 @@ export const serviceRules: IRuleModule = {
 namespace Private {
   export function td300(smoke: ISmokeCheck): IFinding {
     const lines: string[] = [];
-    const trip = typeof smoke.roundTripMs === 'number' ? smoke.roundTripMs : null;
+    const trip =
+      typeof smoke.roundTripMs === 'number' ? smoke.roundTripMs : null;
     if (smoke.reachable === true) {
       lines.push(
         'The Tinker service answered' +
           (trip !== null ? ` in ${(trip / 1000).toFixed(2)} s` : '') +
-          (typeof smoke.models === 'number' ? `, listing ${smoke.models} models` : '') +
+          (typeof smoke.models === 'number'
+            ? `, listing ${smoke.models} models`
+            : '') +
           '.'
       );
     } else if (smoke.reachable === false) {
       lines.push('The Tinker service could not be reached.');
     }
     const creation = smoke.creation as ISmokeCreation | undefined;
-    if (creation && typeof creation === 'object' && creation.attempted !== false) {
-      const took = typeof creation.seconds === 'number' ? ` after ${creation.seconds.toFixed(1)} s` : '';
-      lines.push(
-        creation.ok
-          ? `A training client was created${took.replace('after', 'in')}.`
-          : creation.timedOut
-          ? `Creating a training client timed out${took}.`
-          : `Creating a training client failed${took}` +
-            (creation.error ? `: ${redact(String(creation.error))}` : '.')
-      );
+    if (
+      creation &&
+      typeof creation === 'object' &&
+      creation.attempted !== false
+    ) {
+      const seconds =
+        typeof creation.seconds === 'number'
+          ? `${creation.seconds.toFixed(1)} s`
+          : null;
+      const after = seconds ? ` after ${seconds}` : '';
+      if (creation.ok) {
+        const took = seconds ? ` in ${seconds}` : '';
+        lines.push(`A training client was created${took}.`);
+      } else if (creation.timedOut) {
+        lines.push(`Creating a training client timed out${after}.`);
+      } else {
+        const error = creation.error
+          ? `: ${redact(String(creation.error))}`
+          : '.';
+        lines.push(`Creating a training client failed${after}${error}`);
+      }
     }
     if (typeof smoke.error === 'string' && smoke.error) {
       lines.push(`Error: ${redact(smoke.error)}`);
@@ -116,7 +152,10 @@ namespace Private {
     return makeFinding('TD300', {
       evidence: lines.join('\n') || 'The smoke test ran.',
       severity: slow ? 'warning' : 'info',
-      title: smoke.reachable === false ? 'Smoke test: service not reachable' : undefined
+      title:
+        smoke.reachable === false
+          ? 'Smoke test: service not reachable'
+          : undefined
     });
   }
 
@@ -138,11 +177,20 @@ namespace Private {
         'The smoke test reached the service' +
           (smoke.reachable ? '' : ' only partly') +
           ', but creating a training client timed out' +
-          (typeof creation.seconds === 'number' ? ` after ${Math.round(creation.seconds)} s` : '') +
+          (typeof creation.seconds === 'number'
+            ? ` after ${Math.round(creation.seconds)} s`
+            : '') +
           ': the server is waiting for capacity for that model.'
       );
-    } else if (creation && creation.ok && (creation.seconds ?? 0) >= SLOW_CREATION_S) {
-      add('TD306', `Creating a training client took ${Math.round(creation.seconds!)} s.`);
+    } else if (
+      creation &&
+      creation.ok &&
+      (creation.seconds ?? 0) >= SLOW_CREATION_S
+    ) {
+      add(
+        'TD306',
+        `Creating a training client took ${Math.round(creation.seconds!)} s.`
+      );
     } else if (creationError) {
       decodeOne(creationError, 'Creating a training client failed', add, notes);
     }
@@ -151,7 +199,7 @@ namespace Private {
       if (!creation && smoke.reachable === true && isCreationTimeout(error)) {
         add(
           'TD306',
-          'The service answered, but the smoke test\'s training client was ' +
+          "The service answered, but the smoke test's training client was " +
             `not created: ${redact(error)}.`
         );
       } else if (!creation?.timedOut || !isCreationTimeout(error)) {

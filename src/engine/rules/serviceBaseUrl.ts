@@ -64,7 +64,7 @@ export function baseUrlFinding(input: IDiagnosisInput): IFinding | null {
 namespace Private {
   const BASE_URL_ARG = /\bbase_url\s*=\s*[rf]?(["'])([^"'\n]+)\1/;
 
-  /** The first `base_url="…"` literal in code cells that is not the default. */
+  /** The first non-default `base_url="…"` literal in the code cells. */
   export function sourceBaseUrl(input: IDiagnosisInput): {
     url: string;
     cellIndex: number;
@@ -80,7 +80,12 @@ namespace Private {
         const code = lines[i].split('#')[0];
         const match = BASE_URL_ARG.exec(code);
         if (match && !isDefaultBaseUrl(match[2])) {
-          return { url: match[2], cellIndex: cell.index, cellId: cell.id, line: i + 1 };
+          return {
+            url: match[2],
+            cellIndex: cell.index,
+            cellId: cell.id,
+            line: i + 1
+          };
         }
       }
     }

@@ -25,7 +25,8 @@ export function creationWaits(input: IDiagnosisInput): ICreationWait[] {
   const waits = input.facts?.waits;
   const found: ICreationWait[] = [];
   for (const wait of Array.isArray(waits) ? waits : []) {
-    if (!wait) {
+    // A wait on a starved SDK loop is not the server's doing.
+    if (!wait || wait.sdkLoopHealthy === false) {
       continue;
     }
     const loc = eventLocation(input, wait);

@@ -21,29 +21,34 @@ export function classifyServiceError(text: string): IServiceCause | null {
   if (status === 402 || /billing|payment\s*required/i.test(text)) {
     return { code: 'TD303', reason: 'billing pause (HTTP 402)' };
   }
-  if (status === 429 || /RateLimitError|rate.?limit|too many requests/i.test(text)) {
+  if (
+    status === 429 ||
+    /RateLimitError|rate.?limit|too many requests/i.test(text)
+  ) {
     return { code: 'TD304', reason: 'rate limited (HTTP 429)' };
   }
   if (
     (status !== null && status >= 500 && status < 600) ||
-    /InternalServerError|ServiceUnavailable|BadGateway|GatewayTimeout/.test(text)
+    /InternalServerError|ServiceUnavailable|BadGateway|GatewayTimeout/.test(
+      text
+    )
   ) {
     return {
       code: 'TD305',
       reason: `server-side error${status ? ` (HTTP ${status})` : ''}`
     };
   }
-  if (/is paused\. Reason|waiting for capacity|concurrent.client limit/i.test(text)) {
+  if (
+    /is paused\. Reason|waiting for capacity|concurrent.client limit/i.test(
+      text
+    )
+  ) {
     return { code: 'TD306', reason: 'waiting for capacity' };
   }
   if (/\w*Timeout(Error)?\b|timed out/i.test(text)) {
     return { code: 'TD302', reason: 'the request timed out' };
   }
-  if (
-    /APIConnectionError|ConnectError|ConnectionError|ConnectionRefused|ConnectionReset|connection (error|refused|reset|aborted)|name or service not known|nodename nor servname|getaddrinfo|name resolution|ProxyError|SSLError|network is unreachable/i.test(
-      text
-    )
-  ) {
+  if (Private.CONNECTION.test(text)) {
     return { code: 'TD301', reason: 'cannot connect' };
   }
   return null;
@@ -65,7 +70,10 @@ export function redact(text: string): string {
   return text
     .replace(/\b(tml|sk)-[A-Za-z0-9_-]{8,}/g, '<redacted>')
     .replace(/\bBearer\s+\S+/gi, 'Bearer <redacted>')
-    .replace(/\b(api[_-]?key|token|secret|password)=([^\s&]+)/gi, '$1=<redacted>')
+    .replace(
+      /\b(api[_-]?key|token|secret|password)=([^\s&]+)/gi,
+      '$1=<redacted>'
+    )
     .replace(/(\w+:\/\/)[^/\s@]+@/g, '$1<redacted>@');
 }
 
@@ -75,11 +83,41 @@ export function displayUrl(url: string): string {
 }
 
 namespace Private {
+  /** Connection failures, by exception name or message. */
+  export const CONNECTION = new RegExp(
+    [
+      'APIConnectionError',
+      'ConnectError',
+      'ConnectionError',
+      'ConnectionRefused',
+      'ConnectionReset',
+      'connection (error|refused|reset|aborted)',
+      'name or service not known',
+      'nodename nor servname',
+      'getaddrinfo',
+      'name resolution',
+      'ProxyError',
+      'SSLError',
+      'network is unreachable'
+    ].join('|'),
+    'i'
+  );
+
+  /** HTTP reason phrases that follow a status code in messages. */
+  const REASONS = [
+    'Payment Required',
+    'Too Many Requests',
+    'Internal Server Error',
+    'Bad Gateway',
+    'Service Unavailable',
+    'Gateway Timeout'
+  ];
+
   /** An HTTP status named in the text, or null. */
   export function statusCode(text: string): number | null {
     const patterns = [
-      /\b(?:status(?:[ _]code)?|error code|HTTP(?:\/\d(?:\.\d)?)?)\s*[:=]?\s*([1-5]\d\d)\b/i,
-      /\b([1-5]\d\d)\s+(?:Payment Required|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)/i
+      /\b(?:status(?:[ _]code)?|error code|HTTP\S*)\s*[:=]?\s*(\d{3})\b/i,
+      new RegExp(`\\b(\\d{3})\\s+(?:${REASONS.join('|')})`, 'i')
     ];
     for (const pattern of patterns) {
       const match = pattern.exec(text);
