@@ -16,10 +16,12 @@ export class UsageError extends Error {}
 
 /** The text of `--help`. */
 export const HELP = `Usage: tinker-doctor diagnose NOTEBOOK.ipynb [options]
+       tinker-doctor diagnose --facts FILE [--metrics FILE] [--json]
 
 Diagnose a Tinker training notebook: training-loop shape, environment,
 service and error findings from the notebook, and optionally the facts the
-kernel agent saved and a cookbook metrics.jsonl.
+kernel agent saved and a cookbook metrics.jsonl. Without a notebook, only
+the facts and metrics are read.
 
 Options:
   --facts FILE     facts JSON saved from the kernel (tinker-doctor/facts@1)
@@ -83,7 +85,7 @@ export function parseArgs(argv: string[]): IOptions {
         options.notebook = arg;
     }
   }
-  if (options.notebook === null) {
+  if (options.notebook === null && !options.facts && !options.metrics) {
     throw new UsageError('no notebook given');
   }
   return options;

@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   let input: IDiagnosisInput;
   try {
     input = {
-      notebook: loadNotebook(options.notebook!),
+      notebook: options.notebook ? loadNotebook(options.notebook) : undefined,
       facts: options.facts ? loadFacts(options.facts) : undefined,
       metrics: options.metrics ? loadMetrics(options.metrics) : undefined
     };
@@ -61,7 +61,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tinker-doctor: note: ${n}\n`)
     );
   } else {
-    process.stdout.write(toText(diagnosis, options.notebook!));
+    process.stdout.write(
+      toText(diagnosis, options.notebook ?? options.facts ?? options.metrics!)
+    );
   }
   return diagnosis.findings.some(f => f.severity === 'error')
     ? EXIT_ERRORS
