@@ -1,0 +1,266 @@
+"""The renderer check against the real tinker-cookbook renderers, with local
+tokenizers that carry real families' chat templates (nothing downloaded)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import tinker  # noqa: F401  (the check renders only once tinker is imported)
+from families import llama3_tokenizer, qwen25_tokenizer, qwen3_tokenizer
+from tinker_cookbook import renderers
+from tinker_doctor_agent import renderer_check
+
+pytestmark = pytest.mark.timeout(120)
+
+QWEN3 = "Qwen/Qwen3-8B"
+
+
+@pytest.fixture(scope="module")
+def qwen3_tok():
+    return qwen3_tokenizer()
+
+
+def check(tok, renderer, **extra):
+    args = {"renderer": renderer, "model": tok.name_or_path, "namespace": {"tok": tok}}
+    args.update(extra)
+    return renderer_check.run(args)
+
+
+def by(result, name, kind):
+    return next(
+        c for c in result["conversations"] if c["name"] == name and c["kind"] == kind
+    )
+
+
+def test_matching_renderer_renders_identical_tokens(qwen3_tok):
+    result = check(qwen3_tok, "qwen3")
+    assert "error" not in result
+    assert result["realMismatches"] == 0
+    for entry in result["conversations"]:
+        if entry["kind"] == "generation":
+            assert entry["identical"], entry
+        else:
+            # The template ends a conversation with "<|im_end|>\n"; the
+            # renderer stops at "<|im_end|>": named, not a mismatch.
+            assert entry["identical"] or entry["benign"]["name"] == "trailing-whitespace"
+    names = {c["name"] for c in result["conversations"]}
+    assert names == {"system-and-turns", "thinking", "tool-call"}
+
+
+def test_wrong_family_renderer_is_a_real_mismatch_at_position_zero(qwen3_tok):
+    result = check(qwen3_tok, "llama3")
+    entry = by(result, "system-and-turns", "generation")
+    assert not entry["identical"] and entry["benign"] is None
+    assert entry["firstDiff"] == 0
+    window = entry["window"]
+    assert window["template"]["after"].startswith("<|im_start|>system")
+    assert window["renderer"]["after"].startswith("<|begin_o")
+    assert result["realMismatches"] >= 1
+    assert result["rendererTokens"] == entry["rendererTokens"]
+
+
+def test_wrong_variant_diverges_where_the_template_opens_the_think_block(qwen3_tok):
+    # qwen3_instruct (2507 models, no <think>) against the Qwen3 template:
+    # the first divergence is the token where the template writes <think>.
+    result = check(qwen3_tok, "qwen3_instruct")
+    entry = by(result, "system-and-turns", "supervised")
+    assert entry["benign"] is None
+    messages = [
+        {"role": "system", "content": "You are a careful math tutor."},
+        {"role": "user", "content": "What is 2+2?"},
+        {"role": "assistant", "content": "2+2 is 4."},
+        {"role": "user", "content": "And times 3?"},
+        {"role": "assistant", "content": "4 times 3 is 12."},
+    ]
+    text = qwen3_tok.apply_chat_template(messages, tokenize=False)
+    prefix = text[: text.rindex("<think>")]
+    expected = len(qwen3_tok.encode(prefix, add_special_tokens=False))
+    assert entry["firstDiff"] == expected
+    assert entry["window"]["template"]["after"].startswith("<think>")
+    assert entry["window"]["renderer"]["after"].startswith("4 times 3")
+    assert "think block" in entry["kindOfDifference"]
+
+
+def test_comparison_with_the_wrong_thinking_flag_is_named_benign(qwen3_tok):
+    # S19: the thinking renderer compared with enable_thinking=False.
+    result = check(qwen3_tok, "qwen3", templateKwargs={"enable_thinking": False})
+    entry = by(result, "thinking", "generation")
+    assert entry["identical"]  # with the matched flag
+    user = entry["userComparison"]
+    assert not user["identical"]
+    assert user["benign"]["name"] == "thinking-flag"
+    assert "enable_thinking=False" in user["benign"]["explanation"] or "think" in (
+        user["benign"]["explanation"]
+    )
+    assert result["userComparison"]["benign"]["name"] == "thinking-flag"
+    assert result["realMismatches"] == 0
+
+
+def test_disable_thinking_renderer_compared_without_the_flag_is_named_benign(qwen3_tok):
+    cells = [
+        'renderer = renderers.get_renderer("qwen3_disable_thinking", tok)',
+        "ids = tok.apply_chat_template(msgs, add_generation_prompt=True)",
+    ]
+    result = renderer_check.run(
+        {"cellSources": cells, "model": QWEN3, "namespace": {"tok": qwen3_tok}}
+    )
+    assert result["renderer"] == "qwen3_disable_thinking"
+    assert result["thinking"] is False
+    assert result["userComparison"]["kwargs"] == {}
+    assert result["userComparison"]["benign"]["name"] == "thinking-flag"
+
+
+def test_template_injecting_a_default_system_prompt_is_named_benign():
+    tok = qwen25_tokenizer()
+    result = check(tok, "qwen3_instruct")
+    entry = by(result, "thinking", "generation")  # no system message
+    assert entry["benign"]["name"] == "default-system-prompt"
+    assert entry["benign"]["all"][0]["side"] == "template"
+    assert "You are Qwen" in entry["benign"]["all"][0]["text"]
+    assert by(result, "system-and-turns", "generation")["identical"]
+    assert result["realMismatches"] == 0
+
+
+def test_llama3_date_header_is_named_benign():
+    tok = llama3_tokenizer()
+    result = check(tok, "llama3")
+    entry = by(result, "system-and-turns", "generation")
+    assert entry["benign"]["name"] == "date-header"
+    assert "Cutting Knowledge Date" in entry["benign"]["all"][0]["text"]
+
+
+def test_tokenizer_loaded_from_a_local_path(tmp_path, qwen3_tok):
+    qwen3_tok.save_pretrained(tmp_path)
+    result = renderer_check.run(
+        {"renderer": "qwen3", "model": QWEN3, "tokenizerPath": str(tmp_path), "namespace": {}}
+    )
+    assert "error" not in result, result.get("error")
+    assert result["tokenizerSource"].startswith("path ")
+    assert result["realMismatches"] == 0
+
+
+def test_model_renderer_and_recommendations_found_from_cells(qwen3_tok):
+    cells = [
+        "from tinker_cookbook import renderers, tokenizer_utils\n"
+        'tok = tokenizer_utils.get_tokenizer("Qwen/Qwen3-8B")\n'
+        'renderer = renderers.get_renderer("role_colon", tok)\n'
+    ]
+    result = renderer_check.run({"cellSources": cells, "namespace": {"tok": qwen3_tok}})
+    assert result["model"] == QWEN3
+    assert result["renderer"] == "role_colon"
+    assert result["recommended"] == ["qwen3", "qwen3_disable_thinking"]
+    assert result["recommendedSource"].startswith("tinker_cookbook.model_info 0.6.1")
+    assert result["realMismatches"] > 0
+
+
+def test_renderer_name_from_a_config_field():
+    cells = ['cfg = train.Config(model_name="openai/gpt-oss-120b",\n'
+             '    renderer_name="gpt_oss_medium_reasoning")']
+    assert renderer_check._renderer_from_cells(cells) == "gpt_oss_medium_reasoning"
+    assert renderer_check._model_from_cells(cells) == "openai/gpt-oss-120b"
+
+
+def test_live_renderer_object_and_its_tokenizer_are_used(qwen3_tok):
+    live = renderers.get_renderer("qwen3", qwen3_tok, model_name=QWEN3)
+    result = renderer_check.run({"namespace": {"my_renderer": live}})
+    assert result["renderer"] == "qwen3"
+    assert result["model"] == QWEN3
+    assert "my_renderer" in result["tokenizerSource"]
+    assert result["realMismatches"] == 0
+
+
+def test_users_messages_variable_is_sampled(qwen3_tok):
+    rows = [
+        {"messages": [{"role": "user", "content": "Hi %d" % i},
+                      {"role": "assistant", "content": "Hello."}]}
+        for i in range(10)
+    ]
+    result = check(qwen3_tok, "qwen3", messagesVariable="rows",
+                   namespace={"tok": qwen3_tok, "rows": rows})
+    assert result["conversationSource"] == "variable rows"
+    names = sorted({c["name"] for c in result["conversations"]})
+    assert names == ["rows[0]", "rows[1]", "rows[2]"]
+
+
+def test_thinking_data_with_a_disable_thinking_renderer_is_reported_per_conversation(
+    qwen3_tok,
+):
+    rows = [[{"role": "user", "content": "Q"},
+             {"role": "assistant", "content": "<think>\nhm\n</think>\n\nA"}]]
+    result = check(qwen3_tok, "qwen3_disable_thinking", messagesVariable="rows",
+                   namespace={"tok": qwen3_tok, "rows": rows})
+    supervised = by(result, "rows[0]", "supervised")
+    assert "error" in supervised and "thinking" in supervised["error"]
+
+
+def test_bundled_table_agrees_with_the_installed_cookbook():
+    from tinker_cookbook import model_info
+
+    tables = [getattr(model_info, n)() for n in dir(model_info)
+              if n.startswith("get_") and n.endswith("_info")]
+    checked = 0
+    for table in tables:
+        for version, attrs in table.items():
+            model = "%s/%s" % (attrs.organization, version)
+            bundled = [
+                names for prefix, names in renderer_check.BUNDLED_RECOMMENDED
+                if model.lower().startswith(prefix)
+            ]
+            assert bundled, model
+            assert bundled[0] == list(attrs.recommended_renderers), model
+            checked += 1
+    assert checked > 20
+
+
+def test_bundled_table_is_used_and_named_when_model_info_is_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tinker_cookbook.model_info", None)
+    names, source = renderer_check.recommended_for("Qwen/Qwen3-8B")
+    assert names == ["qwen3", "qwen3_disable_thinking"]
+    assert source == renderer_check.BUNDLED_SOURCE and "0.6.1" in source
+
+
+def test_bad_arguments_give_an_error_not_an_exception():
+    result = renderer_check.run({"cellSources": 5, "namespace": {}})
+    assert "error" in result
+    result = renderer_check.run({"namespace": {}})
+    assert "no renderer found" in result["error"]
+
+
+def run_isolated(code, tmp_path):
+    env = dict(os.environ, HF_HOME=str(tmp_path / "hf"), PYTHONPATH=os.pathsep.join(sys.path))
+    env.pop("HF_HUB_OFFLINE", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=90)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_missing_tokenizer_is_reported_offline_without_download(tmp_path):
+    code = (
+        "import json, time, tinker\n"
+        "from tinker_doctor_agent import renderer_check as rc\n"
+        "t = time.time()\n"
+        "r = rc.run({'renderer': 'qwen3', 'model': 'Qwen/Qwen3-8B', 'namespace': {}})\n"
+        "print(json.dumps({'error': r.get('error'), 's': time.time() - t}))\n"
+    )
+    result = run_isolated(code, tmp_path)
+    assert "not available offline" in result["error"]
+    assert "nothing was downloaded" in result["error"]
+    assert result["s"] < 30
+    assert not (tmp_path / "hf" / "hub" / "models--Qwen--Qwen3-8B").exists()
+
+
+def test_tinker_is_not_imported_unless_allowed(tmp_path):
+    code = (
+        "import json, sys\n"
+        "from tinker_doctor_agent import renderer_check as rc\n"
+        "r = rc.run({'renderer': 'qwen3', 'model': 'Qwen/Qwen3-8B', 'namespace': {}})\n"
+        "print(json.dumps({'error': r.get('error'), 'tinker': 'tinker' in sys.modules}))\n"
+    )
+    result = run_isolated(code, tmp_path)
+    assert result["tinker"] is False
+    assert "tinker is not imported" in result["error"]
