@@ -23,7 +23,7 @@ export const SERVICE_ROWS: IDecoderRow[] = [
     id: 'heartbeat-failed',
     code: 'TD121',
     pattern:
-      /Session heartbeat failed(?: for (?<seconds>\d+(?:\.\d+)?) seconds)?(?: for session (?<session>\S+?))?(?:\.? Last exception: (?<last>.*?))?\.?\s*$/,
+      /Session heartbeat failed(?: for (?<seconds>\d+(?:\.\d+)?) seconds)?(?: for session (?<session>\S+?))?(?:\.? Last exception: (?<last>.*?))?\.?[ \t]*(?:\n|$)/,
     decodeGroup: 'last',
     cause:
       'No successful SDK heartbeat[ for {seconds} s][ (session {session})]' +
