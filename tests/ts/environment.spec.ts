@@ -78,6 +78,14 @@ describe('environment rules', () => {
     expect(result.checked).toEqual(['environment']);
   });
 
+  it('checks nothing when the package list is empty', () => {
+    const result = run({
+      facts: { schema: 'tinker-doctor/facts@1', packages: {} }
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.checked).toEqual([]);
+  });
+
   it('checks nothing without facts or without packages', () => {
     expect(run({}).checked).toEqual([]);
     expect(run({ facts: { schema: 'tinker-doctor/facts@1' } }).checked).toEqual(
@@ -413,8 +421,8 @@ describe('environment rules', () => {
       });
       expect(result.findings).toEqual([]);
       const notes = result.notes?.join('\n') ?? '';
-      expect(notes).toMatch(/tinker version "weird" is unknown/);
-      expect(notes).toMatch(/pydantic version "garbage" is unknown/);
+      expect(notes).toMatch(/tinker: version unknown \("weird"/);
+      expect(notes).toMatch(/pydantic: version unknown \("garbage"/);
     });
 
     it('survives values of the wrong type', () => {

@@ -65,6 +65,23 @@ export function installedPackages(
   return map;
 }
 
+/**
+ * Whether the facts say tinker is not installed: they list packages, and
+ * tinker is absent or null. An empty package list says nothing.
+ */
+export function tinkerMissing(facts: IFacts | undefined): boolean {
+  const packages = facts?.packages;
+  if (!packages || typeof packages !== 'object') {
+    return false;
+  }
+  const installed = installedPackages(packages);
+  if (!installed.size) {
+    return false;
+  }
+  const tinker = installed.get('tinker');
+  return !tinker || tinker.version === null;
+}
+
 /** The marker variables the facts give (the Python version). */
 export function markerEnvironment(facts: IFacts): MarkerEnvironment {
   const env: MarkerEnvironment = {};
@@ -150,8 +167,8 @@ namespace Private {
     }
     if (!pkg.parsed) {
       return (
-        `${pkg.name} version "${pkg.version}" is unknown (not a PEP 440 ` +
-        `version): ${declarer}'s requirement ${req.specifier} was not checked.`
+        `${pkg.name}: version unknown ("${pkg.version}" is not a PEP 440 ` +
+        `version); ${declarer}'s requirement ${req.specifier} was not checked.`
       );
     }
     const ok = satisfiesSpecifier(pkg.version, req.specifier);

@@ -17,7 +17,8 @@ import {
 import {
   IInstalled,
   installedPackages,
-  requirementViolations
+  requirementViolations,
+  tinkerMissing
 } from './envRequirements';
 
 /**
@@ -48,18 +49,25 @@ export const environmentRules: IRuleModule = {
       return { findings: [], checked: [] };
     }
     const packages = installedPackages(facts.packages);
+    if (!packages.size) {
+      return {
+        findings: [],
+        checked: [],
+        notes: ['The kernel reported no package versions.']
+      };
+    }
     const findings: IFinding[] = [];
     const notes: string[] = [];
     packages.forEach(pkg => {
       if (pkg.version !== null && !pkg.parsed && Private.watched(pkg.key)) {
         notes.push(
-          `${pkg.name} version "${pkg.version}" is unknown (not a PEP 440 ` +
-            'version): its version checks were skipped.'
+          `${pkg.name}: version unknown ("${pkg.version}" is not a PEP 440 ` +
+            'version); its version checks were skipped.'
         );
       }
     });
     const tinker = packages.get('tinker');
-    if (!tinker || tinker.version === null) {
+    if (tinkerMissing(facts)) {
       findings.push(Private.notImportable(facts.python?.executable));
     }
     const pydantic = Private.td101(packages.get('pydantic'));

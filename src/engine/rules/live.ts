@@ -19,6 +19,7 @@ import {
   sdkBusyFinding,
   serverWaitFindings
 } from './liveThreads';
+import { tinkerMissing } from './envRequirements';
 import { describeLocation, eventLocation, threadByRole } from './liveLocate';
 
 /** The watchdog's default stall threshold (TRIAGE.md, TD120). */
@@ -56,8 +57,7 @@ namespace Private {
     if (!facts || !hasLiveFacts(facts)) {
       return { findings: [], checked: [] };
     }
-    const packages = facts.packages;
-    if (packages && typeof packages === 'object' && !packages.tinker) {
+    if (tinkerMissing(facts)) {
       return {
         findings: [],
         checked: [],

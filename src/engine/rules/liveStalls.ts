@@ -135,8 +135,9 @@ export function cumulativeFindings(
             Math.min(...inRun.map(s => s.durationMs))
           )}–${Private.ms(Math.max(...inRun.map(s => s.durationMs)))} ` +
           `(each under the ${options.stallThresholdMs} ms threshold) add ` +
-          `up to ${Private.ms(held)} of a ${Private.ms(run.durationMs)} ` +
-          `run (${Math.round(share * 100)}%) while Tinker requests were ` +
+          `up to ${Private.ms(held)} of the cell's ` +
+          `${Private.ms(run.durationMs)} run (${Math.round(share * 100)}%) ` +
+          'while Tinker requests were ' +
           'pending: the SDK thread was starved for that long.',
         cellIndex: runLoc.cellIndex,
         cellId: runLoc.cellId,

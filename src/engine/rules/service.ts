@@ -13,6 +13,7 @@ import {
 } from './serviceDecode';
 import { creationWaits, CREATION_WAIT_MS } from './serviceCreation';
 import { baseUrlFinding } from './serviceBaseUrl';
+import { tinkerMissing } from './envRequirements';
 import { describeLocation, ILocation } from './liveLocate';
 
 /** A smoke-test round trip over this suggests the network (TD300). */
@@ -52,8 +53,7 @@ export const serviceRules: IRuleModule = {
       findings.push(base);
     }
     const facts = input.facts;
-    const packages = facts?.packages;
-    if (packages && typeof packages === 'object' && !packages.tinker) {
+    if (tinkerMissing(facts)) {
       notes.push('Service checks were skipped: tinker is not installed.');
       return { findings, checked, notes };
     }
