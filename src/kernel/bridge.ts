@@ -74,7 +74,15 @@ export class KernelBridge implements IDisposable {
    * @throws BridgeError with a message for people when no facts can be had.
    */
   async snapshot(onQueued?: () => void): Promise<IFacts> {
+    if (!this._session.isReady) {
+      // The session may still be starting its kernel.
+      await Private.within(this._session.ready, 60000);
+      await this._attach(this._session.session?.kernel ?? null);
+    }
     const kernel = this._kernel;
+    if (kernel && this._language === undefined) {
+      await Private.within(this._readLanguage(kernel), 60000);
+    }
     if (!kernel || !this._canProbe()) {
       throw new BridgeError(this._state.message);
     }
@@ -160,20 +168,27 @@ export class KernelBridge implements IDisposable {
     if (!kernel) {
       return;
     }
-    try {
-      const info = await kernel.info;
-      if (kernel !== this._kernel) {
-        return;
-      }
-      this._language = info.language_info?.name ?? 'unknown';
-    } catch {
-      // A kernel that never answers kernel_info is shown as starting.
-      return;
-    }
-    this._update();
-    if (this._isPython() && kernel.status === 'idle') {
+    await this._readLanguage(kernel);
+    if (
+      kernel === this._kernel &&
+      this._isPython() &&
+      kernel.status === 'idle' &&
+      !this._injecting
+    ) {
       void this._inject(kernel).catch(() => undefined);
     }
+  }
+
+  private async _readLanguage(kernel: Kernel.IKernelConnection): Promise<void> {
+    try {
+      const info = await kernel.info;
+      if (kernel === this._kernel) {
+        this._language = info.language_info?.name ?? 'unknown';
+      }
+    } catch {
+      // A kernel that never answers kernel_info is shown as starting.
+    }
+    this._update();
   }
 
   private _onStatus(_: ISessionContext, status: Kernel.Status): void {
@@ -281,6 +296,7 @@ export class KernelBridge implements IDisposable {
     const state = Private.describe({
       kernel: this._kernel,
       displayName: this._session.kernelDisplayName,
+      sessionReady: this._session.isReady,
       language: this._language,
       injecting: this._injecting > 0,
       queued: this._queued > 0,
@@ -329,6 +345,7 @@ namespace Private {
   export interface IDescribeInput {
     kernel: Kernel.IKernelConnection | null;
     displayName: string;
+    sessionReady: boolean;
     language: string | undefined;
     injecting: boolean;
     queued: boolean;
@@ -353,6 +370,9 @@ namespace Private {
       phase,
       message
     });
+    if (!kernel && !input.sessionReady) {
+      return state('starting', 'The kernel is starting.');
+    }
     if (!kernel) {
       return state(
         'no-kernel',
@@ -444,6 +464,24 @@ namespace Private {
       );
     }
     return facts;
+  }
+
+  /** Wait for `promise`, but no longer than `ms` (then carry on). */
+  export async function within<T>(
+    promise: Promise<T>,
+    ms: number
+  ): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      promise.then(
+        () => undefined,
+        () => undefined
+      ),
+      new Promise<void>(resolve => {
+        timer = setTimeout(resolve, ms);
+      })
+    ]);
+    clearTimeout(timer);
   }
 
   /** Whether a value looks like a facts object. */

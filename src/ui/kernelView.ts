@@ -1,9 +1,10 @@
 /**
  * Renders the kernel's state and, while a cell runs, what the kernel is
  * doing now: the main thread's stack, the SDK's pending tasks and the
- * heartbeat age, from the watchdog's latest `status` event and its age.
+ * heartbeat age, from the watchdog's latest `status` event and its age;
+ * and the kernel environment the probe read.
  */
-import { IFrame } from '../engine/facts';
+import { IFacts, IFrame } from '../engine/facts';
 import { IKernelState, ILiveStatus } from '../tokens';
 import { button, el } from './dom';
 
@@ -108,4 +109,63 @@ namespace Private {
     }
     return `${frame.file ?? '?'}:${frame.line ?? '?'}${fn}`;
   }
+}
+
+/** Packages listed first in the environment summary. */
+const CORE_PACKAGES = [
+  'tinker',
+  'tinker-cookbook',
+  'pydantic',
+  'pydantic-core',
+  'transformers',
+  'tokenizers',
+  'torch',
+  'numpy',
+  'httpx'
+];
+
+/**
+ * Render the interpreter and package versions the probe read, or null
+ * before the first probe. Absent packages are left out.
+ */
+export function renderEnvironment(
+  facts: IFacts | undefined
+): HTMLElement | null {
+  if (!facts || (!facts.python && !facts.packages)) {
+    return null;
+  }
+  const node = el('div', 'jp-TinkerDoctor-environment');
+  node.appendChild(el('h3', 'jp-TinkerDoctor-liveTitle', 'Kernel environment'));
+  const list = el('ul', 'jp-TinkerDoctor-versions');
+  const row = (name: string, version: string) => {
+    const item = el('li', 'jp-TinkerDoctor-version');
+    item.dataset.package = name;
+    item.append(
+      el('span', 'jp-TinkerDoctor-versionName', name),
+      el('span', 'jp-TinkerDoctor-versionValue', version)
+    );
+    list.appendChild(item);
+  };
+  if (facts.python?.version) {
+    row('python', facts.python.version);
+  }
+  const packages = facts.packages ?? {};
+  const names = Object.keys(packages).sort((a, b) => {
+    const ia = CORE_PACKAGES.indexOf(a);
+    const ib = CORE_PACKAGES.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  for (const name of names) {
+    const version = packages[name];
+    if (typeof version === 'string') {
+      row(name, version);
+    }
+  }
+  node.appendChild(list);
+  if (facts.python?.executable) {
+    node.appendChild(
+      el('div', 'jp-TinkerDoctor-executable', facts.python.executable)
+    );
+  }
+  return node;
 }

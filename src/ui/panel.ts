@@ -8,7 +8,11 @@ import { SidePanel, LabIcon } from '@jupyterlab/ui-components';
 import { IFinding, TriagePath } from '../engine/types';
 import { PANEL_ID } from '../tokens';
 import { button, el } from './dom';
-import { renderKernelState, renderLiveStatus } from './kernelView';
+import {
+  renderEnvironment,
+  renderKernelState,
+  renderLiveStatus
+} from './kernelView';
 import { NotebookDoctor } from './notebookDoctor';
 import { ISectionAction, renderPaths } from './triageView';
 
@@ -107,6 +111,10 @@ export class TriagePanel extends SidePanel {
     this._liveNode = el('div', 'jp-TinkerDoctor-liveHolder');
     node.appendChild(this._liveNode);
     this._renderLive();
+    const environment = renderEnvironment(doctor.facts());
+    if (environment) {
+      node.appendChild(environment);
+    }
     const notes = doctor.diagnosis?.notes ?? [];
     if (notes.length > 0) {
       const list = el('ul', 'jp-TinkerDoctor-notes');

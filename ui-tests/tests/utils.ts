@@ -1,0 +1,113 @@
+/**
+ * Helpers shared by Tinker Doctor's UI tests.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+
+/** The repository root. */
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The interpreter of the default kernel (the repo's .venv). */
+export const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+
+/** The interpreter of the `tinker-bad-pydantic` kernel. */
+export const BAD_PYTHON = path.join(
+  ROOT,
+  '.venvs',
+  'bad-pydantic',
+  'bin',
+  'python'
+);
+
+/** Packages whose versions the environment step must show. */
+export const CHECKED_PACKAGES = ['tinker', 'pydantic', 'pydantic-core'];
+
+/**
+ * Read the installed versions of `names` (and Python's) from an
+ * interpreter, as the test's independent source of truth.
+ */
+export function installedVersions(
+  python: string,
+  names: string[] = CHECKED_PACKAGES
+): Record<string, string> {
+  const script = [
+    'import importlib.metadata as m, json, platform, sys',
+    'names = json.loads(sys.argv[1])',
+    'out = {n: m.version(n) for n in names}',
+    'out["python"] = platform.python_version()',
+    'print(json.dumps(out))'
+  ].join('\n');
+  const text = execFileSync(python, ['-c', script, JSON.stringify(names)], {
+    encoding: 'utf-8'
+  });
+  return JSON.parse(text);
+}
+
+/** The triage panel. */
+export function triagePanel(page: IJupyterLabPageFixture): Locator {
+  return page.locator('#tinker-doctor-panel');
+}
+
+/** One step of the panel, by path and step id. */
+export function panelStep(
+  page: IJupyterLabPageFixture,
+  pathId: string,
+  stepId: string
+): Locator {
+  return triagePanel(page).locator(
+    `[data-path="${pathId}"] [data-step="${stepId}"]`
+  );
+}
+
+/** Click Diagnose Tinker in the notebook toolbar and wait for the result. */
+export async function diagnose(page: IJupyterLabPageFixture): Promise<void> {
+  await page.notebook.clickToolbarItem('diagnose-tinker');
+  const panel = triagePanel(page);
+  await panel.waitFor({ state: 'visible' });
+  await panel
+    .locator('.jp-TinkerDoctor-diagnosedAt')
+    .waitFor({ state: 'visible', timeout: 90000 });
+}
+
+/** The source of cell `index` of the current notebook. */
+export async function cellSource(
+  page: IJupyterLabPageFixture,
+  index: number
+): Promise<string> {
+  return page.evaluate(i => {
+    const app = (window as any).jupyterapp;
+    const panel = app.shell.currentWidget;
+    return panel.content.model.cells.get(i).sharedModel.getSource();
+  }, index);
+}
+
+/** A nbformat 4.5 code cell. */
+export function codeCell(id: string, source: string): Record<string, unknown> {
+  return {
+    cell_type: 'code',
+    execution_count: null,
+    id,
+    metadata: {},
+    outputs: [],
+    source
+  };
+}
+
+/** A notebook for the python3 kernel holding `cells`. */
+export function notebook(cells: Record<string, unknown>[]): string {
+  return JSON.stringify({
+    cells,
+    metadata: {
+      kernelspec: {
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python',
+        name: 'python3'
+      },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
