@@ -39,7 +39,9 @@ export const chartsPlugin: JupyterFrontEndPlugin<void> = {
       }
       try {
         const path = panel.context.path;
-        const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+        const dir = path.includes('/')
+          ? path.slice(0, path.lastIndexOf('/'))
+          : '';
         return { input: readNotebook(model.toJSON()), dir };
       } catch {
         return null;

@@ -5,6 +5,7 @@ import {
   readMetricsAsync
 } from '../../src/engine/timing/metrics';
 import {
+  binBreakdown,
   GAP_BAND,
   stepBreakdown,
   stepTimings
@@ -182,5 +183,26 @@ describe('stepBreakdown', () => {
     const b = stepBreakdown(stepTimings([{ step: 1, 'time/total': 7 }]));
     expect(b.bands).toEqual(['total']);
     expect(b.values).toEqual([[7]]);
+  });
+
+  it('groups steps into at most maxBars bars of means', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      step: i,
+      'time/a': i,
+      'time/total': i + 1
+    }));
+    const b = binBreakdown(stepBreakdown(stepTimings(rows)), 4);
+    expect(b.perBar).toBe(3);
+    expect(b.steps).toEqual([0, 3, 6, 9]);
+    expect(b.values[0]).toEqual([1, 4, 7, 9]);
+    expect(b.values[1]).toEqual([1, 1, 1, 1]);
+    expect(b.totals).toEqual([2, 5, 8, 10]);
+    expect(b.notes[b.notes.length - 1]).toMatch(/mean of 3/);
+    expect(binBreakdown(stepBreakdown(stepTimings(rows)), 10).perBar).toBe(1);
+  });
+
+  it('numbers rows without a step key by their index in the file', () => {
+    const t = stepTimings([{ 'time/total': 1 }], 500);
+    expect(t[0].step).toBe(500);
   });
 });

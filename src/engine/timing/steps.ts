@@ -68,11 +68,15 @@ export function isSpanName(name: string): boolean {
   );
 }
 
-/** Per-step timings of the rows that have any `time/*` number. */
-export function stepTimings(rows: MetricsRow[]): IStepTiming[] {
+/**
+ * Per-step timings of the rows that have any `time/*` number. `offset` is
+ * the index of `rows[0]` in the file, when reading it in slices (a row with
+ * no step key is numbered by its index).
+ */
+export function stepTimings(rows: MetricsRow[], offset = 0): IStepTiming[] {
   const out: IStepTiming[] = [];
   rows.forEach((row, index) => {
-    const timing = Private.timingOf(row, stepNumber(row) ?? index);
+    const timing = Private.timingOf(row, stepNumber(row) ?? offset + index);
     if (timing) {
       out.push(timing);
     }
@@ -121,6 +125,46 @@ export function stepBreakdown(timings: IStepTiming[]): IStepBreakdown {
     values,
     totals: timings.map(t => t.total),
     notes
+  };
+}
+
+/**
+ * Fit a breakdown into at most `maxBars` bars: consecutive steps are grouped
+ * and each bar shows their mean, labelled by its first step. `perBar` says
+ * how many steps a bar stands for (1 when nothing was grouped).
+ */
+export function binBreakdown(
+  b: IStepBreakdown,
+  maxBars: number
+): IStepBreakdown & { perBar: number } {
+  const n = b.steps.length;
+  const perBar = Math.max(1, Math.ceil(n / Math.max(1, maxBars)));
+  if (perBar === 1) {
+    return { ...b, perBar };
+  }
+  const starts: number[] = [];
+  for (let i = 0; i < n; i += perBar) {
+    starts.push(i);
+  }
+  const mean = (list: number[], i: number) => {
+    const slice = list.slice(i, i + perBar);
+    return slice.reduce((a, v) => a + v, 0) / slice.length;
+  };
+  return {
+    steps: starts.map(i => b.steps[i]),
+    bands: b.bands,
+    values: b.values.map(list => starts.map(i => mean(list, i))),
+    totals: starts.map(i => {
+      const ts = b.totals
+        .slice(i, i + perBar)
+        .filter((t): t is number => t !== null);
+      return ts.length ? ts.reduce((a, v) => a + v, 0) / ts.length : null;
+    }),
+    notes: [
+      ...b.notes,
+      `${n} steps: each bar shows the mean of ${perBar} consecutive steps.`
+    ],
+    perBar
   };
 }
 

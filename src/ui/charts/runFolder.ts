@@ -40,7 +40,11 @@ export function findRunPaths(notebook: INotebookInput): IRunPathHint[] {
       }
     }
     for (const m of cell.source.matchAll(LOG_PATH)) {
-      sources.push({ path: m[2].trim(), cellIndex: cell.index, from: 'source' });
+      sources.push({
+        path: m[2].trim(),
+        cellIndex: cell.index,
+        from: 'source'
+      });
     }
   }
   const seen = new Set<string>();

@@ -31,11 +31,7 @@ export class TimelineChart {
   }
 
   /** Draw the bars of one run (times in seconds from its start). */
-  render(
-    bars: ITimelineBar[],
-    theme: IChartTheme,
-    width: number
-  ): void {
+  render(bars: ITimelineBar[], theme: IChartTheme, width: number): void {
     this.destroy();
     this._bars = bars;
     this._theme = theme;
@@ -69,7 +65,9 @@ export class TimelineChart {
           size: 150,
           splits: () => this._rows.map((_, i) => nRows - i - 0.5),
           values: (_u, splits) =>
-            splits.map(s => this._rows[Math.round(nRows - s - 0.5)]?.label ?? '')
+            splits.map(
+              s => this._rows[Math.round(nRows - s - 0.5)]?.label ?? ''
+            )
         }
       ],
       series: [{}, { show: false }],
@@ -103,7 +101,9 @@ export class TimelineChart {
   }
 
   private _rowIndex(bar: ITimelineBar): number {
-    return this._rows.findIndex(r => r.kind === bar.kind && r.lane === bar.lane);
+    return this._rows.findIndex(
+      r => r.kind === bar.kind && r.lane === bar.lane
+    );
   }
 
   private _color(bar: ITimelineBar): string {
@@ -177,7 +177,11 @@ namespace Private {
   /** Rows: request lanes, then waits, then stalls (only those present). */
   export function rows(bars: ITimelineBar[]): IRow[] {
     const out: IRow[] = [];
-    const labels = { request: 'requests', wait: 'main thread waits', stall: 'GIL stalls' };
+    const labels = {
+      request: 'requests',
+      wait: 'main thread waits',
+      stall: 'GIL stalls'
+    };
     for (const kind of ['request', 'wait', 'stall'] as const) {
       const lanes = Math.max(
         -1,

@@ -13,7 +13,6 @@ import type { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import 'uplot/dist/uPlot.min.css';
-import '../../../style/charts.css';
 
 import { readMetricsAsync } from '../../engine/timing/metrics';
 import { readTrace } from '../../engine/timing/trace';
