@@ -113,3 +113,74 @@ describe('shared cases with facts', () => {
     });
   });
 });
+
+describe('malformed facts', () => {
+  const JUNK: unknown[] = [null, 'x', 5, {}, [], [null], [5], ['x'], true];
+  const FIELDS = [
+    'python',
+    'packages',
+    'requirements',
+    'env',
+    'modelsInUse',
+    'threads',
+    'sdk',
+    'clients',
+    'stalls',
+    'waits',
+    'checks',
+    'cellRuns'
+  ];
+  const MODULES = [environmentRules, liveRules, serviceRules];
+
+  /** Facts where every nested field holds `value`. */
+  function nested(value: unknown): IFacts {
+    return {
+      schema: 'tinker-doctor/facts@1',
+      packages: { tinker: '0.38.0' },
+      sdk: { pendingTasks: value, loopLagMs: value } as IFacts['sdk'],
+      threads: [
+        { name: 'm', role: 'main', state: 'waiting', stack: value },
+        { name: 's', role: 'sdk', state: 'running', stack: [value] }
+      ],
+      stalls: [
+        { durationMs: 500, stack: value, cellId: value },
+        { durationMs: 30000, stack: [value] }
+      ],
+      waits: [{ mainIdle: true, sdkLoopHealthy: true, cellIndex: value }],
+      checks: {
+        smoke: { error: value, creation: value, baseUrl: value }
+      },
+      cellRuns: [{ durationMs: 100, cellIndex: value }],
+      env: { TINKER_BASE_URL: value },
+      requirements: { 'tinker-cookbook': [value], tinker: value },
+      modelsInUse: [value],
+      clients: [value]
+    } as unknown as IFacts;
+  }
+
+  it('never makes a rule module throw', () => {
+    const failures: string[] = [];
+    const attempt = (label: string, facts: IFacts) => {
+      for (const module of MODULES) {
+        try {
+          module.run({ facts });
+        } catch (error) {
+          failures.push(`${module.name} ${label}: ${String(error)}`);
+        }
+      }
+    };
+    for (const value of JUNK) {
+      for (const field of FIELDS) {
+        attempt(`${field}=${JSON.stringify(value)}`, {
+          schema: 'tinker-doctor/facts@1',
+          packages: { tinker: '0.38.0' },
+          sdk: { threadAlive: true },
+          clients: [{}],
+          [field]: value
+        } as IFacts);
+      }
+      attempt(`nested ${JSON.stringify(value)}`, nested(value));
+    }
+    expect(failures).toEqual([]);
+  });
+});

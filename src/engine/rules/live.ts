@@ -81,10 +81,7 @@ namespace Private {
     const dead = deadLoopFinding(facts);
     if (dead) {
       findings.push(dead);
-    } else if (
-      facts.sdk?.threadAlive === false &&
-      !(facts.clients ?? []).length
-    ) {
+    } else if (facts.sdk?.threadAlive === false && !clientCount(facts)) {
       notes.push(
         'No SDK thread yet: it starts with the first Tinker client, so ' +
           'its absence is normal.'
@@ -94,6 +91,10 @@ namespace Private {
       ...cumulativeFindings(input, options, pendingRequests(facts).length > 0)
     );
     return { findings, checked: ['live'], notes };
+  }
+
+  function clientCount(facts: IFacts): number {
+    return Array.isArray(facts.clients) ? facts.clients.length : 0;
   }
 
   function hasLiveFacts(facts: IFacts): boolean {
@@ -107,7 +108,7 @@ namespace Private {
     return (
       facts.sdk?.threadAlive === true ||
       threadByRole(facts.threads, 'sdk') !== null ||
-      (facts.clients ?? []).length > 0
+      clientCount(facts) > 0
     );
   }
 

@@ -7,6 +7,7 @@ import { IFacts, IFrame, IPendingTask, IThreadFact } from '../facts';
 import { makeFinding } from '../catalogue';
 import { IDiagnosisInput, IFinding } from '../types';
 import { compareVersions } from '../pep440';
+import { validStalls } from './liveStalls';
 import {
   cellFrame,
   describeFrame,
@@ -83,7 +84,7 @@ export function sdkBusyFinding(input: IDiagnosisInput): IFinding | null {
   const sdkThread = threadByRole(facts.threads, 'sdk');
   const frames = serializingFrames(sdkThread);
   const lag = facts.sdk?.loopLagMs;
-  const ongoingStall = (facts.stalls ?? []).some(s => s?.ongoing);
+  const ongoingStall = validStalls(input).some(s => s.ongoing === true);
   const lagging =
     typeof lag === 'number' &&
     lag >= LOOP_LAG_BUSY_MS &&
