@@ -56,6 +56,8 @@ export function whereKey(cell: IProgramCell, line: number): string {
 /** Cross-cell state, built in one pass over cached summaries. */
 export class Program {
   readonly functions = new Map<string, IFunctionRef>();
+  /** Methods of classes defined in the notebook, by bare name. */
+  readonly methods = new Map<string, IFunctionRef>();
   readonly clients = new Map<string, ClientKind>();
   private events = new Map<string, IEvent[]>();
 
@@ -69,6 +71,7 @@ export class Program {
           this.functions.set(scope.shortName, { cell, scope });
           if (scope.name && scope.name !== scope.shortName) {
             this.functions.set(scope.name, { cell, scope });
+            this.methods.set(scope.shortName, { cell, scope });
           }
         }
       }
@@ -117,7 +120,11 @@ export class Program {
       if (op.method !== base || op.awaited) {
         return creates;
       }
-      return this.style.style === 'new' ? `${creates}-future` : creates;
+      // Only 0.38 returns a future here; when the version is a guess, the
+      // name is taken to hold the client, which both versions accept.
+      const future =
+        this.style.style === 'new' && this.style.source !== 'default';
+      return future ? `${creates}-future` : creates;
     }
     if (op.method === 'result' || op.method === '__await__') {
       const inner =
@@ -315,10 +322,14 @@ namespace Private {
           }
         }
       }
+      // `f(…)` and `self.f(…)` call a notebook function; `obj.f(…)` on
+      // something that is not a Tinker client may call a notebook method.
       const callee =
         op.receiver === null || op.receiver === 'self'
           ? program.functions.get(op.method)
-          : undefined;
+          : program.kindOf(op.receiver, scope) === null
+            ? program.methods.get(op.method)
+            : undefined;
       if (callee && callee.scope !== scope) {
         push('call', op, null, false, { callee });
       } else {
