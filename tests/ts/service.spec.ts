@@ -122,6 +122,19 @@ describe('service rules', () => {
       ).toEqual(['TD300', code].sort());
     });
 
+    it('points a timeout at starvation when a long GIL hold was seen', () => {
+      const f = smoke({
+        reachable: false,
+        error: 'APITimeoutError: timed out'
+      });
+      f.stalls = [{ durationMs: 12_000, mainCpuMs: 11_900 }];
+      const td302 = run({ facts: f }).findings.find(x => x.code === 'TD302')!;
+      expect(td302.evidence).toMatch(/starved SDK loop/);
+      f.stalls = [{ durationMs: 9_000, mainCpuMs: 8_900 }];
+      const plain = run({ facts: f }).findings.find(x => x.code === 'TD302')!;
+      expect(plain.evidence).not.toMatch(/starved/);
+    });
+
     it('reports an unreachable service without error text as TD301', () => {
       expect(
         codes({ facts: smoke({ reachable: false, error: null }) })

@@ -3,7 +3,8 @@
  * test, long waits for client creation, and which backend the SDK talks to.
  * Errors printed in cell outputs and logs are the decoder's to read.
  */
-import { ISmokeCheck } from '../facts';
+import { IFacts, ISmokeCheck } from '../facts';
+import { HEARTBEAT_OVERDUE_S } from './live';
 import { makeFinding } from '../catalogue';
 import { IDiagnosisInput, IFinding, IRuleModule, IRuleResult } from '../types';
 import {
@@ -18,6 +19,9 @@ import { describeLocation, ILocation } from './liveLocate';
 
 /** A smoke-test round trip over this suggests the network (TD300). */
 export const SLOW_ROUND_TRIP_MS = 2000;
+
+/** A GIL hold this long can make requests time out (TD302 cross-check). */
+export const STARVED_TIMEOUT_MS = 10_000;
 
 /** Client creation that took this long, even if it worked, is TD306. */
 export const SLOW_CREATION_S = 60;
@@ -86,6 +90,10 @@ export const serviceRules: IRuleModule = {
       }
       causes.set('TD306', evidence);
     }
+    const starved = causes.has('TD302') ? Private.starvation(facts) : null;
+    if (starved) {
+      causes.get('TD302')!.push(starved);
+    }
     causes.forEach((lines, code) => {
       const loc: ILocation | null =
         code === 'TD306' && waits.length ? waits[0].loc : null;
@@ -103,6 +111,29 @@ export const serviceRules: IRuleModule = {
 };
 
 namespace Private {
+  /** Why a timeout may be the client's own doing (TD302's cross-check). */
+  export function starvation(facts: IFacts | undefined): string | null {
+    const stalls = Array.isArray(facts?.stalls) ? facts!.stalls : [];
+    const longest = Math.max(
+      0,
+      ...stalls.map(s => (typeof s?.durationMs === 'number' ? s.durationMs : 0))
+    );
+    const age = facts?.sdk?.lastHeartbeatAgeS;
+    if (longest >= STARVED_TIMEOUT_MS) {
+      return (
+        `The main thread held the GIL for up to ${(longest / 1000).toFixed(1)} ` +
+        's: the timeout may be a starved SDK loop (see TD120/TD121).'
+      );
+    }
+    if (typeof age === 'number' && age >= HEARTBEAT_OVERDUE_S) {
+      return (
+        `The last successful heartbeat was ${Math.round(age)} s ago: check ` +
+        'for a starved SDK loop (TD121) before blaming the server.'
+      );
+    }
+    return null;
+  }
+
   export function td300(smoke: ISmokeCheck): IFinding {
     const lines: string[] = [];
     const trip =
