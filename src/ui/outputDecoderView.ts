@@ -6,7 +6,7 @@
  * decoder's templates filled with values out of that output, so it is set
  * with `textContent` only, never parsed as HTML.
  */
-import { Cell } from '@jupyterlab/cells';
+import type { Cell } from '@jupyterlab/cells';
 import { PanelLayout, Widget } from '@lumino/widgets';
 import { IFinding } from '../engine/types';
 import { button, el } from './dom';
@@ -58,7 +58,10 @@ export class DecodedAnnotation extends Widget {
     const at = layout.widgets.indexOf(this);
     if (at !== wrapper + 1) {
       // insertWidget moves the widget when it is already in this layout.
-      layout.insertWidget(at >= 0 && at < wrapper ? wrapper : wrapper + 1, this);
+      layout.insertWidget(
+        at >= 0 && at < wrapper ? wrapper : wrapper + 1,
+        this
+      );
     }
     return true;
   }
@@ -69,10 +72,10 @@ export class DecodedAnnotation extends Widget {
       `${DECODED_CLASS}-item ${DECODED_CLASS}-${finding.severity}`
     );
     const head = el('div', `${DECODED_CLASS}-head`);
-    head.append(
-      el('span', `${DECODED_CLASS}-code`, finding.code),
-      el('span', `${DECODED_CLASS}-cause`, finding.title)
-    );
+    const cause = el('span', `${DECODED_CLASS}-cause`, finding.title);
+    // The full cause on hover when the one-line view cuts it.
+    cause.title = finding.title;
+    head.append(el('span', `${DECODED_CLASS}-code`, finding.code), cause);
     if (finding.line !== null) {
       head.append(el('span', `${DECODED_CLASS}-line`, `line ${finding.line}`));
     }
