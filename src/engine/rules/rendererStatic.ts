@@ -1,0 +1,239 @@
+/**
+ * Static renderer findings from the cells: TD401 (a hand-written renderer
+ * not recommended for the model), TD402 (thinking data and renderer variant
+ * disagree), TD405 (a renderer name no cookbook knows) and TD406 (loss
+ * weights that are all zero by construction). Findings from error text
+ * (`Unknown renderer`, `No valid weights found`) are the error decoder's.
+ */
+import { IRendererCheck } from '../facts';
+import { makeFinding } from '../catalogue';
+import { ICell, IFinding } from '../types';
+import {
+  bundledRecommended,
+  isThinkingRenderer,
+  KNOWN_RENDERERS,
+  otherThinkingVariant,
+  RENDERER_TABLE_SOURCE
+} from './rendererTable';
+import { IRendererCells, ISeen } from './rendererCells';
+
+/** The model the notebook trains, and where that was read. */
+export function modelInUse(
+  cells: IRendererCells,
+  check: IRendererCheck | undefined,
+  modelsInUse: unknown
+): string | null {
+  if (typeof check?.model === 'string' && check.model) {
+    return check.model;
+  }
+  if (Array.isArray(modelsInUse) && typeof modelsInUse[0] === 'string') {
+    return modelsInUse[0];
+  }
+  return cells.models.length > 0 ? cells.models[0].value : null;
+}
+
+/** TD401 and TD405 for each renderer name written in the cells. */
+export function nameFindings(
+  cells: IRendererCells,
+  model: string | null,
+  check: IRendererCheck | undefined
+): IFinding[] {
+  const findings: IFinding[] = [];
+  const fromCheck =
+    check && Array.isArray(check.recommended) && check.recommended.length > 0
+      ? check.recommended
+      : null;
+  const recommended =
+    fromCheck ?? (model ? bundledRecommended(model) : null) ?? null;
+  const source = fromCheck
+    ? `recommended by the installed cookbook (${
+        (check?.recommendedSource as string) ?? 'kernel check'
+      })`
+    : `recommended per the ${RENDERER_TABLE_SOURCE}`;
+  const seen = new Set<string>();
+  for (const r of cells.renderers) {
+    const key = `${r.value}|${r.cellIndex}`;
+    if (seen.has(key)) {
+      continue;
+    }
+    seen.add(key);
+    if (!KNOWN_RENDERERS.includes(r.value) && !cells.registered.has(r.value)) {
+      findings.push(
+        makeFinding('TD405', {
+          ...where(r),
+          title: `Unknown renderer "${r.value}"`,
+          evidence:
+            `"${r.value}" is not a renderer tinker-cookbook registers ` +
+            `(${RENDERER_TABLE_SOURCE}) and no cell registers it.` +
+            Private.suggestion(r.value, recommended),
+          fix:
+            'Use a known renderer name' +
+            (recommended ? ` (for ${model}: ${recommended.join(', ')})` : '') +
+            '; a custom renderer must be registered with ' +
+            'register_renderer(name, factory) before get_renderer.'
+        })
+      );
+      continue;
+    }
+    if (model && recommended && !recommended.includes(r.value)) {
+      findings.push(
+        makeFinding('TD401', {
+          ...where(r),
+          title: `Renderer "${r.value}" is not recommended for ${model}`,
+          evidence: `Renderer "${r.value}" is used with ${model}; ${source}: ${recommended.join(', ')}.`,
+          fix:
+            `Use get_recommended_renderer_name("${model}") (here ` +
+            `"${recommended[0]}") or another of: ${recommended.join(', ')}. ` +
+            'A renderer for another format trains the model on tokens it ' +
+            'never sees at inference.'
+        })
+      );
+    }
+  }
+  return findings;
+}
+
+/** TD402: thinking data with a non-thinking variant, or the reverse. */
+export function thinkingFindings(
+  cells: IRendererCells,
+  check: IRendererCheck | undefined
+): IFinding[] {
+  const findings: IFinding[] = [];
+  const think = cells.thinkData;
+  for (const r of Private.lastPerCell(cells.renderers)) {
+    const other = otherThinkingVariant(r.value);
+    if (!KNOWN_RENDERERS.includes(r.value) || !other) {
+      continue;
+    }
+    const thinking = isThinkingRenderer(r.value);
+    if (!thinking && think.length > 0) {
+      const at = think[0];
+      findings.push(
+        makeFinding('TD402', {
+          ...where(r),
+          title: `Data with <think> blocks rendered by ${r.value}`,
+          evidence:
+            `Cell ${at.cellIndex}${at.line ? ` line ${at.line}` : ''} has ` +
+            `reasoning data (${JSON.stringify(at.value)}) while ` +
+            `${r.value} renders without thinking: the think blocks are ` +
+            'trained as plain text (or refused by newer cookbooks).',
+          fix: `Use the thinking variant ${other} for reasoning data, or strip the think blocks.`
+        })
+      );
+    } else if (
+      thinking &&
+      think.length === 0 &&
+      cells.assistantLiterals.length > 0
+    ) {
+      findings.push(
+        makeFinding('TD402', {
+          ...where(r),
+          severity: 'info',
+          title: `No <think> blocks in the data rendered by ${r.value}`,
+          evidence:
+            `The assistant turns written in the cells have no reasoning while ` +
+            `${r.value} is a thinking variant: every example trains an empty ` +
+            'think block.',
+          fix: `If the data has no reasoning on purpose, use ${other}.`
+        })
+      );
+    }
+  }
+  const refused = (
+    Array.isArray(check?.conversations) ? check!.conversations : []
+  ).find(
+    (c: any) =>
+      typeof c?.error === 'string' && /thinking (turned )?off/i.test(c.error)
+  ) as { name?: string; error: string } | undefined;
+  if (refused && findings.length === 0) {
+    findings.push(
+      makeFinding('TD402', {
+        title: `The renderer refused reasoning data (${check?.renderer})`,
+        evidence: `Renderer check, ${refused.name}: ${refused.error}`,
+        fix: 'Use the thinking variant of the renderer for reasoning data.'
+      })
+    );
+  }
+  return findings;
+}
+
+/** TD406 from code that makes every loss weight zero. */
+export function weightFindings(notebookCells: ICell[]): IFinding[] {
+  const findings: IFinding[] = [];
+  const zeroWeights =
+    /\b(\w*weights?)\s*=\s*(?:\[\s*0(?:\.0*)?\s*\]\s*\*|(?:np|numpy|torch)\.zeros(?:_like)?\()/;
+  const customized =
+    /train_on_what\s*=\s*(?:TrainOnWhat\.CUSTOMIZED|["']customized["'])/;
+  const allCode = notebookCells
+    .filter(c => c.cellType === 'code')
+    .map(c => c.source)
+    .join('\n');
+  const anyTrainable = /["']trainable["']\s*:\s*True/.test(allCode);
+  for (const cell of notebookCells) {
+    if (cell.cellType !== 'code') {
+      continue;
+    }
+    const lines = cell.source.split('\n');
+    lines.forEach((text, i) => {
+      if (/^\s*#/.test(text)) {
+        return;
+      }
+      const zero = zeroWeights.exec(text);
+      if (zero && /loss_fn_inputs|Datum\(/.test(cell.source)) {
+        findings.push(
+          makeFinding('TD406', {
+            cellIndex: cell.index,
+            cellId: cell.id,
+            line: i + 1,
+            evidence:
+              `"${zero[1]}" is built as all zeros and goes into the datum: ` +
+              'no token carries loss weight ("No valid weights found for ' +
+              'NLL computation").',
+            fix: 'Set weight 1 on the completion tokens (0 on the prompt), or use the renderer’s build_supervised_example.'
+          })
+        );
+      }
+      if (customized.test(text) && !anyTrainable) {
+        findings.push(
+          makeFinding('TD406', {
+            cellIndex: cell.index,
+            cellId: cell.id,
+            line: i + 1,
+            severity: 'warning',
+            evidence:
+              'train_on_what is CUSTOMIZED, which trains only messages with ' +
+              '"trainable": True, and no cell marks any message trainable.',
+            fix: 'Mark the messages to learn with "trainable": True, or use last_assistant_message / all_assistant_messages.'
+          })
+        );
+      }
+    });
+  }
+  return findings;
+}
+
+function where(seen: ISeen) {
+  return { cellIndex: seen.cellIndex, cellId: seen.cellId, line: seen.line };
+}
+
+namespace Private {
+  /** The last renderer name per cell (the one in effect after it runs). */
+  export function lastPerCell(list: ISeen[]): ISeen[] {
+    const byCell = new Map<number, ISeen>();
+    list.forEach(s => byCell.set(s.cellIndex, s));
+    return [...byCell.values()];
+  }
+
+  /** "Did you mean" from the recommended or known names. */
+  export function suggestion(
+    name: string,
+    recommended: string[] | null
+  ): string {
+    const pool = recommended ?? KNOWN_RENDERERS;
+    const family = name.split('_')[0];
+    const near = pool.filter(n => n.split('_')[0] === family);
+    return near.length > 0
+      ? ` Known ${family} renderers: ${near.join(', ')}.`
+      : '';
+  }
+}

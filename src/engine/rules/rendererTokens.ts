@@ -1,0 +1,303 @@
+/**
+ * TD403 and TD404: what the kernel's renderer check found
+ * (`facts.checks.renderer`) and what the sample–train KL at step 0 says.
+ */
+import { IRendererCheck } from '../facts';
+import { makeFinding } from '../catalogue';
+import { IFinding, IMetricsInput } from '../types';
+import { isThinkingRenderer } from './rendererTable';
+import { IRendererCells } from './rendererCells';
+
+/**
+ * Sample–train KL at step 0 above this is "high" (TD404). Before the first
+ * update the sampler and the trainer hold the same weights, so the KL only
+ * measures numerical noise, typically well under 0.01; at or above 0.01 the
+ * tokens the trainer scores are likely not the ones the model saw when
+ * sampling (a renderer mismatch) or the data is far from the model.
+ */
+export const KL_STEP0_THRESHOLD = 0.01;
+
+/** Benign difference names the check reports that are not worth a finding. */
+const SILENT_BENIGN = new Set(['trailing-whitespace']);
+
+interface IConversation {
+  name?: string;
+  kind?: string;
+  identical?: boolean;
+  firstDiff?: number | null;
+  benign?: { name: string; explanation: string } | null;
+  kindOfDifference?: string;
+  realDiff?: { renderer: number; template: number };
+  window?: {
+    renderer: { position: number; before: string; after: string };
+    template: { position: number; before: string; after: string };
+  } | null;
+  userComparison?: {
+    identical?: boolean;
+    benign?: { name: string; explanation: string } | null;
+  };
+  error?: string;
+}
+
+/** TD403 findings from the renderer check's result. */
+export function tokenFindings(
+  check: IRendererCheck,
+  cells: IRendererCells
+): IFinding[] {
+  const conversations = Array.isArray(check.conversations)
+    ? (check.conversations as IConversation[])
+    : null;
+  if (conversations) {
+    return Private.fromConversations(check, conversations);
+  }
+  const ours = check.rendererTokens;
+  const theirs = check.templateTokens;
+  if (!Array.isArray(ours) || !Array.isArray(theirs)) {
+    return [];
+  }
+  return Private.fromTokens(check, ours, theirs, cells);
+}
+
+/** TD404 from cookbook metrics rows. */
+export function klFindings(
+  metrics: IMetricsInput,
+  check: IRendererCheck | undefined
+): IFinding[] {
+  const rows = metrics.rows.filter(row =>
+    Object.keys(row).some(k => k.startsWith('optim/kl_sample_train'))
+  );
+  if (rows.length === 0) {
+    return [];
+  }
+  const step = (row: Record<string, unknown>): number | null => {
+    for (const key of ['progress/batch', 'step', 'progress/step']) {
+      const value = row[key];
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        return value;
+      }
+    }
+    return null;
+  };
+  const first =
+    rows.find(row => step(row) === 0) ??
+    (step(rows[0]) === null ? rows[0] : undefined);
+  if (!first) {
+    return [];
+  }
+  const high = Object.entries(first).filter(
+    ([key, value]) =>
+      key.startsWith('optim/kl_sample_train') &&
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      value >= KL_STEP0_THRESHOLD
+  );
+  if (high.length === 0) {
+    return [];
+  }
+  const values = high.map(([k, v]) => `${k} = ${v}`).join(', ');
+  const tokensMatch =
+    check && check.identical === true && !check.error
+      ? ' The renderer check found the tokens identical to the chat ' +
+        'template, so the data is likely far from the model’s distribution.'
+      : '';
+  return [
+    makeFinding('TD404', {
+      evidence:
+        `At step 0: ${values} (threshold ${KL_STEP0_THRESHOLD}: before any ` +
+        'update sampler and trainer share the weights, so the KL should be ' +
+        'numerical noise).' +
+        tokensMatch,
+      fix:
+        'Run "Check renderer" (TD403) to compare the renderer’s tokens with ' +
+        'the tokenizer’s chat template; if they match, the data is far from ' +
+        'the model’s distribution (common with gpt-oss on specialised data).'
+    })
+  ];
+}
+
+namespace Private {
+  export function fromConversations(
+    check: IRendererCheck,
+    conversations: IConversation[]
+  ): IFinding[] {
+    const label = `${check.renderer ?? 'renderer'} vs ${check.model ?? 'the model'}`;
+    const real = conversations.filter(
+      c => c.identical === false && !c.benign && !c.error
+    );
+    if (real.length > 0) {
+      const c = real[0];
+      return [
+        makeFinding('TD403', {
+          severity: 'error',
+          title: `Renderer tokens differ from the chat template (${label})`,
+          evidence:
+            `${real.length} of ${conversations.length} comparisons differ. ` +
+            `First: ${c.name} (${c.kind}), position ` +
+            `${c.realDiff?.template ?? c.firstDiff}` +
+            (c.kindOfDifference ? ` — ${c.kindOfDifference}` : '') +
+            '.\n' +
+            windowText(c.window),
+          fix:
+            'The model would be trained on a format it does not see at ' +
+            'inference: use a renderer recommended for the model, or fix ' +
+            'the custom renderer.'
+        })
+      ];
+    }
+    const benign = conversations.filter(
+      c => c.benign && !SILENT_BENIGN.has(c.benign.name)
+    );
+    const user = conversations.filter(
+      c =>
+        c.userComparison &&
+        c.userComparison.identical === false &&
+        c.userComparison.benign &&
+        !SILENT_BENIGN.has(c.userComparison.benign.name)
+    );
+    const named = [
+      ...benign.map(c => c.benign!),
+      ...user.map(c => c.userComparison!.benign!)
+    ];
+    if (named.length === 0) {
+      return [];
+    }
+    const kinds = [...new Set(named.map(b => b.name))];
+    return [
+      makeFinding('TD403', {
+        severity: 'info',
+        title: `Only known benign differences (${kinds.join(', ')})`,
+        evidence: named
+          .filter((b, i) => named.findIndex(o => o.name === b.name) === i)
+          .map(b => `${b.name}: ${b.explanation}`)
+          .join('\n'),
+        fix:
+          'No renderer change needed; see each explanation for what to ' +
+          'align if you compare outside Tinker.'
+      })
+    ];
+  }
+
+  /** Facts with only the two token lists (older agents, saved facts). */
+  export function fromTokens(
+    check: IRendererCheck,
+    ours: number[],
+    theirs: number[],
+    cells: IRendererCells
+  ): IFinding[] {
+    let p = 0;
+    while (p < ours.length && p < theirs.length && ours[p] === theirs[p]) {
+      p++;
+    }
+    if (p === ours.length && p === theirs.length) {
+      return [];
+    }
+    const decoded = check.decoded ?? {};
+    const d =
+      `\nrenderer: ${JSON.stringify(decoded.renderer ?? '')}` +
+      `\ntemplate: ${JSON.stringify(decoded.template ?? '')}`;
+    const tokenText = `ids from ${p}: renderer [${ours
+      .slice(p, p + 6)
+      .join(', ')}] vs template [${theirs.slice(p, p + 6).join(', ')}]`;
+    const name = check.renderer ?? '';
+    const endOfPrompt = p === ours.length || p === theirs.length;
+    const extra = Private.extraText(decoded.renderer, decoded.template);
+    const emptyThink = /^\s*<think>\s*<\/think>\s*$/.test(extra.text);
+    if (endOfPrompt && emptyThink) {
+      const templateHasIt = extra.side === 'template';
+      const modeMismatch = templateHasIt === isThinkingRenderer(name);
+      if (name && modeMismatch) {
+        return [
+          makeFinding('TD403', {
+            severity: 'info',
+            title: 'Only an empty think block differs: thinking modes mixed',
+            evidence:
+              `First difference at position ${p}, at the end of the prompt: ` +
+              `the ${extra.side} adds an empty think block (${tokenText}).` +
+              d,
+            fix:
+              'Benign: the comparison ran the template in the other thinking ' +
+              `mode. Compare ${name} with the template's ` +
+              (isThinkingRenderer(name)
+                ? 'default (thinking) mode'
+                : 'enable_thinking=False') +
+              ', or run the panel’s check, which matches the mode.'
+          })
+        ];
+      }
+    }
+    const options = cells.templateOptions.map(o => o.value);
+    const kind = emptyThink
+      ? `the ${extra.side} writes an empty think block the other side ` +
+        'does not: the model is trained on a format it does not see at ' +
+        'inference'
+      : /<think>/.test(extra.text) || /<think>/.test(decoded.template ?? '')
+        ? 'think blocks are handled differently on the two sides'
+        : 'different tokens';
+    if (options.length > 0) {
+      return [
+        makeFinding('TD403', {
+          severity: 'warning',
+          title: 'Renderer tokens differ; the comparison used other options',
+          evidence:
+            `First difference at position ${p}: ${kind} (${tokenText}). ` +
+            `Your comparison passed ${options.join(', ')} to ` +
+            `apply_chat_template; ${name || 'the renderer'} does not take ` +
+            'these options, so the two sides were not asked for the same ' +
+            'thing.' +
+            d,
+          fix:
+            'Compare with the options that match the renderer (run the ' +
+            'panel’s "Check renderer", which matches them); if the ' +
+            'difference remains, it is real.'
+        })
+      ];
+    }
+    return [
+      makeFinding('TD403', {
+        severity: 'error',
+        evidence: `First difference at position ${p}: ${kind} (${tokenText}).${d}`,
+        fix:
+          'The model would be trained on a format it does not see at ' +
+          'inference: use a renderer recommended for the model or a ' +
+          'cookbook version that fixes this renderer.'
+      })
+    ];
+  }
+
+  /** The text one decoded side has beyond the common prefix and suffix. */
+  export function extraText(
+    renderer: string | undefined,
+    template: string | undefined
+  ): { side: 'renderer' | 'template'; text: string } {
+    const a = renderer ?? '';
+    const b = template ?? '';
+    let p = 0;
+    while (p < a.length && p < b.length && a[p] === b[p]) {
+      p++;
+    }
+    let s = 0;
+    while (
+      s < a.length - p &&
+      s < b.length - p &&
+      a[a.length - 1 - s] === b[b.length - 1 - s]
+    ) {
+      s++;
+    }
+    return a.length >= b.length
+      ? { side: 'renderer', text: a.slice(p, a.length - s) }
+      : { side: 'template', text: b.slice(p, b.length - s) };
+  }
+}
+
+/** The decoded window around a difference, as plain text lines. */
+export function windowText(window: IConversation['window']): string {
+  if (!window) {
+    return '';
+  }
+  const show = (s: string) => JSON.stringify(s);
+  return (
+    `before: ${show(window.template.before)}\n` +
+    `renderer: ${show(window.renderer.after)}\n` +
+    `template: ${show(window.template.after)}`
+  );
+}
