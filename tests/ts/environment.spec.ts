@@ -72,7 +72,7 @@ function notebook(...sources: string[]): INotebookInput {
 }
 
 describe('environment rules', () => {
-  it('reports nothing for a healthy environment and marks the step checked', () => {
+  it('passes a healthy environment and marks it checked', () => {
     const result = run({ facts: facts() });
     expect(result.findings).toEqual([]);
     expect(result.checked).toEqual(['environment']);
@@ -391,7 +391,7 @@ describe('environment rules', () => {
       );
     });
 
-    it('fires below what the cookbook requires, naming it, and not as TD105', () => {
+    it('fires below the cookbook requirement, not as TD105', () => {
       const result = run({ facts: facts({ tinker: '0.18.2' }) });
       expect(result.findings.map(f => f.code)).toEqual(['TD106']);
       expect(result.findings[0].evidence).toMatch(

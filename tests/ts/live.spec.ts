@@ -99,7 +99,7 @@ function find(input: IDiagnosisInput, code: string) {
 }
 
 describe('live rules', () => {
-  it('reports nothing for a healthy idle kernel and marks the step checked', () => {
+  it('passes a healthy idle kernel and marks it checked', () => {
     const result = run({ facts: facts() });
     expect(result.findings).toEqual([]);
     expect(result.checked).toEqual(['live']);
@@ -160,7 +160,7 @@ describe('live rules', () => {
       ).toBe('warning');
     });
 
-    it('does not take a busy machine (little main-thread CPU) for a GIL hold', () => {
+    it('does not take a busy machine for a GIL hold', () => {
       const result = run({
         facts: facts({ stalls: [stall(3000, { mainCpuMs: 40 })] })
       });
@@ -168,7 +168,7 @@ describe('live rules', () => {
       expect(result.notes?.join(' ')).toMatch(/machine was busy/);
     });
 
-    it('needs the SDK thread: none, no client, nothing pending means no TD120', () => {
+    it('needs an SDK thread, a client or pending requests', () => {
       const input = {
         facts: facts({
           threads: [MAIN_IDLE],
@@ -245,7 +245,7 @@ describe('live rules', () => {
       ).toEqual([]);
     });
 
-    it('fires when heartbeats are overdue, saying they fail rather than starve', () => {
+    it('fires for overdue heartbeats: failing, not starved', () => {
       const f = facts();
       f.sdk!.lastHeartbeatAgeS = 131;
       const [td121] = find({ facts: f }, 'TD121');
@@ -308,7 +308,7 @@ describe('live rules', () => {
       expect(find({ facts: f }, 'TD122')).toHaveLength(1);
     });
 
-    it('does not blame the SDK loop for lag while the main thread computes', () => {
+    it('does not blame the SDK for lag while main computes', () => {
       const f = facts({
         threads: [{ ...MAIN_IDLE, state: 'running' }, SDK_IDLE]
       });
@@ -324,7 +324,7 @@ describe('live rules', () => {
   });
 
   describe('TD123', () => {
-    it('fires for a long wait with an idle main thread and a healthy loop', () => {
+    it('fires for a long wait, main idle, loop healthy', () => {
       const [f] = find(
         {
           facts: facts({
@@ -345,7 +345,7 @@ describe('live rules', () => {
       expect(f).toMatchObject({ cellIndex: 2, line: 1, severity: 'info' });
     });
 
-    it('does not fire for a short wait, a busy main thread or an unhealthy loop', () => {
+    it('ignores short waits, busy main, unhealthy loop', () => {
       const wait = {
         cellIndex: 2,
         line: 1,
@@ -389,7 +389,7 @@ describe('live rules', () => {
       expect(find({ facts: f }, 'TD123')).toEqual([]);
     });
 
-    it('fires from the main stack waiting in result() with old requests pending', () => {
+    it('fires from main waiting in result() on old requests', () => {
       const f = facts({ threads: [MAIN_IN_RESULT, SDK_IDLE] });
       f.sdk!.pendingTasks = [
         HEARTBEAT,
@@ -399,7 +399,7 @@ describe('live rules', () => {
       expect(td123).toMatchObject({ cellIndex: 2, line: 4 });
     });
 
-    it('does not fire from the stack when only the heartbeat is pending', () => {
+    it('ignores the stack when only the heartbeat is pending', () => {
       const f = facts({ threads: [MAIN_IN_RESULT, SDK_IDLE] });
       expect(find({ facts: f }, 'TD123')).toEqual([]);
     });
@@ -433,7 +433,7 @@ describe('live rules', () => {
       expect(result.notes?.join(' ')).toMatch(/absence is normal/);
     });
 
-    it('falls back to the thread list when the SDK state is not reported', () => {
+    it('falls back to the thread list without SDK state', () => {
       const f = facts({ threads: [MAIN_IDLE] });
       delete f.sdk;
       expect(find({ facts: f }, 'TD124')).toHaveLength(1);

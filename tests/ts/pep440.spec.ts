@@ -45,7 +45,7 @@ describe('compareVersions', () => {
     expect(compareVersions('2.13.0a1', '2.13.0b1')).toBeLessThan(0);
   });
 
-  it('ignores trailing zeros and orders local labels after the public one', () => {
+  it('ignores trailing zeros; sorts local labels last', () => {
     expect(compareVersions('5.3', '5.3.0')).toBe(0);
     expect(compareVersions('2.8.0+cu128', '2.8.0')).toBeGreaterThan(0);
   });

@@ -52,7 +52,7 @@ function codes(input: IDiagnosisInput): string[] {
 
 describe('service rules', () => {
   describe('TD300', () => {
-    it('reports a good smoke test as info with the round trip and models', () => {
+    it('reports a good smoke test: round trip, models', () => {
       const result = run({ facts: smoke(OK) });
       expect(result.findings).toHaveLength(1);
       const [f] = result.findings;
@@ -74,7 +74,7 @@ describe('service rules', () => {
       expect(edge.severity).toBe('info');
     });
 
-    it('is absent, and the smoke step unchecked, without a smoke result', () => {
+    it('is absent without a smoke result', () => {
       const result = run({ facts: facts() });
       expect(result.findings).toEqual([]);
       expect(result.checked).toEqual([]);
@@ -103,7 +103,7 @@ describe('service rules', () => {
       ['ConnectError: [Errno 111] Connection refused', 'TD301'],
       ['APITimeoutError: Request timed out.', 'TD302'],
       [
-        "APIStatusError: Error code: 402 - {'detail': 'paused due to billing status'}",
+        "APIStatusError: Error code: 402 - {'detail': 'paused: billing'}",
         'TD303'
       ],
       ['RateLimitError: Error code: 429 - Too Many Requests', 'TD304'],
@@ -169,7 +169,7 @@ describe('service rules', () => {
       expect(found).toEqual(['TD300', 'TD306']);
     });
 
-    it('reads a creation timeout from the error text when no creation block is given', () => {
+    it('reads a creation timeout from the error text', () => {
       expect(
         codes({
           facts: smoke({
@@ -220,7 +220,8 @@ describe('service rules', () => {
         facts: smoke({
           reachable: false,
           error:
-            'APIConnectionError: proxy http://bob:hunter2@proxy:3128 refused key tml-abcdefghijklmnop'
+            'APIConnectionError: proxy http://bob:hunter2@proxy:3128 ' +
+            'refused key tml-abcdefghijklmnop'
         })
       });
       const text = result.findings.map(f => f.evidence).join('\n');
@@ -271,7 +272,7 @@ describe('service rules', () => {
       expect(f.evidence).toMatch(/capacity/);
     });
 
-    it('does not fire below 120 s, outside the call, or on a starved loop', () => {
+    it('ignores short waits, other lines, starved loops', () => {
       expect(codes(waiting(3, 119_000))).toEqual([]);
       expect(codes(waiting(4, 900_000))).toEqual([]);
       expect(codes(waiting(3, 900_000, false))).toEqual([]);
@@ -292,7 +293,7 @@ describe('service rules', () => {
   });
 
   describe('TD308', () => {
-    it('fires for a non-default TINKER_BASE_URL, showing it without credentials', () => {
+    it('fires for TINKER_BASE_URL, hiding credentials', () => {
       const [f] = run({
         facts: facts({
           env: { TINKER_BASE_URL: 'http://user:pw@127.0.0.1:8000/?token=abc' }
@@ -303,7 +304,7 @@ describe('service rules', () => {
       expect(f.evidence).not.toMatch(/pw@|abc/);
     });
 
-    it('does not fire for the default URL, with or without a trailing slash, or when empty', () => {
+    it('ignores the default URL (any trailing slash), empty', () => {
       expect(
         codes({ facts: facts({ env: { TINKER_BASE_URL: DEFAULT_BASE_URL } }) })
       ).toEqual([]);
@@ -317,7 +318,7 @@ describe('service rules', () => {
       );
     });
 
-    it('fires when the SDK or the smoke test says the URL is not the default', () => {
+    it('fires when the SDK or smoke test says non-default', () => {
       expect(
         codes({ facts: facts({ sdk: { baseUrlIsDefault: false } }) })
       ).toEqual(['TD308']);
@@ -348,7 +349,7 @@ describe('service rules', () => {
       expect(f).toMatchObject({ code: 'TD308', cellIndex: 1, line: 1 });
     });
 
-    it('ignores a base_url= literal that is the default or commented out', () => {
+    it('ignores default or commented-out base_url=', () => {
       expect(
         codes({
           notebook: notebook(

@@ -121,8 +121,9 @@ namespace Private {
     const age = facts?.sdk?.lastHeartbeatAgeS;
     if (longest >= STARVED_TIMEOUT_MS) {
       return (
-        `The main thread held the GIL for up to ${(longest / 1000).toFixed(1)} ` +
-        's: the timeout may be a starved SDK loop (see TD120/TD121).'
+        'The main thread held the GIL for up to ' +
+        `${(longest / 1000).toFixed(1)} s: the timeout may be a starved SDK ` +
+        'loop (see TD120/TD121).'
       );
     }
     if (typeof age === 'number' && age >= HEARTBEAT_OVERDUE_S) {
