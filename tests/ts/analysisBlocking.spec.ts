@@ -185,6 +185,18 @@ describe('TD114: a blocking Tinker call on the SDK thread', () => {
     expect(where(findings, 'TD114')).toEqual([]);
   });
 
+  it('flags a queue-state observer that waits', () => {
+    const findings = analyse([
+      SETUP,
+      src(
+        'class Watch(QueueStateObserver):',
+        '    def on_queue_state_change(self, state, reason):',
+        '        tc.save_state("paused").result()'
+      )
+    ]);
+    expect(where(findings, 'TD114')).toEqual(['TD114@1:3']);
+  });
+
   it('does not flag a blocking function that is not a callback', () => {
     const findings = analyse([
       SETUP,

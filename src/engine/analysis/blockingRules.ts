@@ -36,10 +36,22 @@ export function blockingFindings(program: Program): IFinding[] {
 }
 
 namespace Private {
-  /** Scopes passed to `add_done_callback`, as `cell:scope` keys. */
+  /**
+   * Scopes that run on the SDK thread, as `cell:scope` keys: functions and
+   * lambdas passed to `add_done_callback`, and `on_queue_state_change`
+   * overrides (the SDK calls its queue-state observers from its loop).
+   */
   export function callbackScopes(program: Program): Set<string> {
     const keys = new Set<string>();
     for (const cell of program.cells) {
+      for (const scope of cell.summary.scopes) {
+        if (
+          scope.shortName === 'on_queue_state_change' &&
+          scope.name !== scope.shortName
+        ) {
+          keys.add(`${cell.index}:${scope.id}`);
+        }
+      }
       for (const op of cell.summary.ops) {
         if (op.method !== 'add_done_callback') {
           continue;
