@@ -26,12 +26,12 @@ export const rendererRules: IRuleModule = {
     if (input.notebook) {
       const model = modelInUse(cells, check, input.facts?.modelsInUse);
       findings.push(...nameFindings(cells, model, check));
-      findings.push(...thinkingFindings(cells, check));
       findings.push(...weightFindings(input.notebook.cells));
       if (cells.renderers.length > 0) {
         checked.push('config');
       }
     }
+    findings.push(...thinkingFindings(cells, check));
     if (check) {
       if (typeof check.error === 'string' && check.error) {
         notes.push(`The renderer check could not run: ${check.error}`);

@@ -1,0 +1,361 @@
+/**
+ * The renderer rules beyond the shared cases: other models, other spellings,
+ * the check's per-conversation results, metrics and static weight bugs.
+ */
+import { IFacts } from '../../src/engine/facts';
+import { rendererRules } from '../../src/engine/rules/renderer';
+import {
+  bundledRecommended,
+  isThinkingRenderer,
+  otherThinkingVariant
+} from '../../src/engine/rules/rendererTable';
+import {
+  ICell,
+  IDiagnosisInput,
+  IFinding,
+  MetricsRow
+} from '../../src/engine/types';
+
+function notebook(...sources: string[]): IDiagnosisInput['notebook'] {
+  const cells: ICell[] = sources.map((source, index) => ({
+    index,
+    id: `c${index}`,
+    cellType: 'code',
+    source,
+    outputs: [],
+    executionCount: index + 1
+  }));
+  return { cells, language: 'python' };
+}
+
+function run(input: IDiagnosisInput): IFinding[] {
+  return rendererRules.run(input).findings;
+}
+
+function codes(input: IDiagnosisInput): string[] {
+  return run(input).map(f => f.code);
+}
+
+function facts(renderer: Record<string, unknown>): IFacts {
+  return { schema: 'tinker-doctor/facts@1', checks: { renderer } };
+}
+
+describe('TD401 renderer not recommended', () => {
+  it('uses the bundled table when the kernel has not checked, and names it', () => {
+    const f = run({
+      notebook: notebook(
+        'cfg = Config(model_name="meta-llama/Llama-3.1-8B-Instruct",\n' +
+          '             renderer_name="qwen3")'
+      )
+    });
+    const td401 = f.find(x => x.code === 'TD401')!;
+    expect(td401.line).toBe(2);
+    expect(td401.evidence).toMatch(/llama3/);
+    expect(td401.evidence).toMatch(/tinker-cookbook 0\.6\.1/);
+  });
+
+  it('accepts a recommended renderer written in a config dict', () => {
+    expect(
+      codes({
+        notebook: notebook(
+          'config = {"model_name": "meta-llama/Llama-3.1-8B-Instruct",\n' +
+            '          "renderer_name": "llama3"}'
+        )
+      })
+    ).toEqual([]);
+  });
+
+  it('strips a checkpoint suffix from the model id', () => {
+    const f = run({
+      notebook: notebook(
+        'm = "Qwen/Qwen3-32B:step-100"\nr = get_renderer("llama3", tok)'
+      )
+    });
+    expect(f.map(x => x.code)).toEqual(['TD401']);
+  });
+
+  it('says nothing for a model it does not know', () => {
+    expect(
+      codes({
+        notebook: notebook(
+          'base_model = "acme/house-model-7b"\nr = get_renderer("qwen3", tok)'
+        )
+      })
+    ).toEqual([]);
+  });
+
+  it('prefers the recommendations the kernel read from the cookbook', () => {
+    const input = {
+      notebook: notebook('r = renderers.get_renderer("qwen3", tok)'),
+      facts: facts({ model: 'Qwen/Qwen3-8B', recommended: ['qwen3_instruct'] })
+    };
+    const td401 = run(input).find(x => x.code === 'TD401')!;
+    expect(td401.evidence).toMatch(/installed cookbook/);
+    expect(td401.fix).toMatch(/qwen3_instruct/);
+  });
+
+  it('ignores a commented-out renderer', () => {
+    expect(
+      codes({
+        notebook: notebook(
+          'model = "Qwen/Qwen3-8B"\n# r = get_renderer("llama3", tok)\n' +
+            'r = get_renderer("qwen3", tok)'
+        )
+      })
+    ).toEqual([]);
+  });
+});
+
+describe('TD405 unknown renderer (static)', () => {
+  it('flags an unknown name given as a config field', () => {
+    const f = run({
+      notebook: notebook('cfg = Config(renderer_name="llama-3")')
+    });
+    expect(f.map(x => [x.code, x.line])).toEqual([['TD405', 1]]);
+  });
+
+  it('accepts a custom renderer registered in the notebook', () => {
+    const f = codes({
+      notebook: notebook(
+        'register_renderer("my_chatml", make_mine)',
+        'r = get_renderer("my_chatml", tok)'
+      )
+    });
+    expect(f).not.toContain('TD405');
+  });
+});
+
+describe('TD402 thinking data and renderer variant', () => {
+  it('flags reasoning literals rendered by a disable-thinking variant', () => {
+    const f = run({
+      notebook: notebook(
+        'ex = [{"role": "user", "content": "Q"},\n' +
+          ' {"role": "assistant", "content": "<think>\\nhmm\\n</think>\\n\\nA"}]',
+        'model = "Qwen/Qwen3.5-27B"\n' +
+          'r = get_renderer("qwen3_5_disable_thinking", tok)'
+      )
+    });
+    const td402 = f.find(x => x.code === 'TD402')!;
+    expect([td402.cellIndex, td402.line]).toEqual([1, 2]);
+    expect(td402.fix).toMatch(/qwen3_5/);
+  });
+
+  it('notes the reverse: a thinking variant with data that never reasons', () => {
+    const f = run({
+      notebook: notebook(
+        'ex = [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]',
+        'r = get_renderer("nemotron3", tok)'
+      )
+    });
+    const td402 = f.find(x => x.code === 'TD402')!;
+    expect(td402.severity).toBe('info');
+    expect(td402.fix).toMatch(/nemotron3_disable_thinking/);
+  });
+
+  it('stays quiet for a family whose reasoning cannot be disabled', () => {
+    expect(
+      codes({
+        notebook: notebook(
+          'ex = {"role": "assistant", "content": "<think>x</think>y"}',
+          'r = get_renderer("glm5_3_low_reasoning", tok)'
+        )
+      })
+    ).not.toContain('TD402');
+  });
+
+  it('reports the check refusing reasoning data', () => {
+    const f = run({
+      facts: facts({
+        renderer: 'qwen3_disable_thinking',
+        conversations: [
+          {
+            name: 'rows[0]',
+            kind: 'supervised',
+            error:
+              'RendererError: Qwen3DisableThinkingRenderer has thinking turned off'
+          }
+        ]
+      })
+    });
+    expect(f.map(x => x.code)).toContain('TD402');
+  });
+});
+
+describe('TD403 from the check', () => {
+  const window = {
+    renderer: { position: 0, before: '', after: '<|begin_of_text|>' },
+    template: { position: 0, before: '', after: '<|im_start|>system' }
+  };
+
+  it('reports a real mismatch as an error with the decoded window', () => {
+    const f = run({
+      facts: facts({
+        model: 'Qwen/Qwen3-8B',
+        renderer: 'llama3',
+        conversations: [
+          { name: 'a', kind: 'generation', identical: true },
+          {
+            name: 'b',
+            kind: 'generation',
+            identical: false,
+            firstDiff: 0,
+            benign: null,
+            realDiff: { renderer: 0, template: 0 },
+            kindOfDifference: 'different tokens',
+            window
+          }
+        ]
+      })
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0].severity).toBe('error');
+    expect(f[0].evidence).toMatch(/1 of 2 comparisons differ/);
+    expect(f[0].evidence).toMatch(/<\|im_start\|>system/);
+    expect(f[0].evidence).toMatch(/<\|begin_of_text\|>/);
+  });
+
+  it('names benign differences as info', () => {
+    const f = run({
+      facts: facts({
+        renderer: 'qwen3_instruct',
+        conversations: [
+          {
+            name: 'a',
+            kind: 'generation',
+            identical: false,
+            benign: {
+              name: 'default-system-prompt',
+              explanation: 'the template injects a default system prompt'
+            }
+          }
+        ]
+      })
+    });
+    expect(f.map(x => [x.code, x.severity])).toEqual([['TD403', 'info']]);
+    expect(f[0].title).toMatch(/default-system-prompt/);
+  });
+
+  it('explains the user’s own comparison when only its options differ', () => {
+    const f = run({
+      facts: facts({
+        renderer: 'qwen3',
+        conversations: [
+          {
+            name: 'a',
+            kind: 'generation',
+            identical: true,
+            userComparison: {
+              identical: false,
+              benign: { name: 'thinking-flag', explanation: 'modes differ' }
+            }
+          }
+        ]
+      })
+    });
+    expect(f.map(x => [x.code, x.severity])).toEqual([['TD403', 'info']]);
+    expect(f[0].evidence).toMatch(/thinking-flag/);
+  });
+
+  it('says nothing for identical tokens or trailing whitespace only', () => {
+    const result = rendererRules.run({
+      facts: facts({
+        renderer: 'qwen3',
+        conversations: [
+          { name: 'a', kind: 'generation', identical: true },
+          {
+            name: 'a',
+            kind: 'supervised',
+            identical: false,
+            benign: { name: 'trailing-whitespace', explanation: '' }
+          }
+        ]
+      })
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.checked).toContain('tokens');
+  });
+
+  it('notes a check that could not run instead of a finding', () => {
+    const result = rendererRules.run({
+      facts: facts({ error: 'the tokenizer of X is not available offline' })
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.notes!.join()).toMatch(/not available offline/);
+  });
+});
+
+describe('TD404 sample-train KL at step 0', () => {
+  const metrics = (rows: MetricsRow[]) => ({ rows, notes: [] });
+
+  it('stays quiet below the threshold', () => {
+    expect(
+      codes({
+        metrics: metrics([
+          { step: 0, 'optim/kl_sample_train_v2': 0.002 },
+          { step: 1, 'optim/kl_sample_train_v2': 0.2 }
+        ])
+      })
+    ).toEqual([]);
+  });
+
+  it('ignores a run whose first logged row is not step 0', () => {
+    expect(
+      codes({
+        metrics: metrics([
+          { 'progress/batch': 40, 'optim/kl_sample_train_v1': 0.3 }
+        ])
+      })
+    ).toEqual([]);
+  });
+
+  it('says the data is far when the check found identical tokens', () => {
+    const f = run({
+      metrics: metrics([{ step: 0, 'optim/kl_sample_train_v2': 0.04 }]),
+      facts: facts({ identical: true, conversations: [] })
+    });
+    expect(f.map(x => x.code)).toEqual(['TD404']);
+    expect(f[0].evidence).toMatch(/far from the model/);
+  });
+});
+
+describe('TD406 all-zero loss weights (static)', () => {
+  it('flags weights built as zeros and put in a datum', () => {
+    const f = run({
+      notebook: notebook(
+        'tokens = tok.encode(text)\nweights = [0.0] * len(tokens)\n' +
+          'd = types.Datum(model_input=mi, loss_fn_inputs={"weights": weights})'
+      )
+    });
+    expect(f.map(x => [x.code, x.line])).toEqual([['TD406', 2]]);
+  });
+
+  it('flags CUSTOMIZED training when no message is trainable', () => {
+    const src =
+      'mi, w = renderer.build_supervised_example(msgs,\n' +
+      '    train_on_what=TrainOnWhat.CUSTOMIZED)';
+    expect(codes({ notebook: notebook(src) })).toEqual(['TD406']);
+    expect(
+      codes({
+        notebook: notebook(
+          'msgs = [{"role": "assistant", "content": "A", "trainable": True}]',
+          src
+        )
+      })
+    ).toEqual([]);
+  });
+});
+
+describe('renderer table', () => {
+  it('knows each thinking variant’s counterpart', () => {
+    expect(otherThinkingVariant('qwen3')).toBe('qwen3_disable_thinking');
+    expect(otherThinkingVariant('qwen3_5_preserve_thinking')).toBe(
+      'qwen3_5_disable_thinking'
+    );
+    expect(otherThinkingVariant('deepseekv3')).toBe('deepseekv3_thinking');
+    expect(otherThinkingVariant('glm5_3_low_reasoning')).toBeNull();
+    expect(isThinkingRenderer('qwen3_instruct')).toBe(false);
+    expect(
+      bundledRecommended('nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B')
+    ).toContain('nemotron3');
+  });
+});
