@@ -342,6 +342,19 @@ describe('environment rules', () => {
       expect(codes({ facts: f })).toEqual(['TD105']);
     });
 
+    it('reads the Python version even with a build suffix', () => {
+      const f = facts(
+        { torch: '1.0.0' },
+        {
+          python: { version: '3.12.3 (main, Jan  1 2026)' },
+          requirements: {
+            'tinker-cookbook': ['torch>=2; python_version >= "3.12"']
+          }
+        }
+      );
+      expect(codes({ facts: f })).toEqual(['TD105']);
+    });
+
     it('skips a marker it cannot evaluate, with a note', () => {
       const f = facts(
         { torch: '1.0.0' },

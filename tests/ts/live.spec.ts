@@ -273,17 +273,26 @@ describe('live rules', () => {
           { function: 'model_dump', file: '/env/pydantic/main.py', line: 479 }
         ]
       };
-      const [f] = find(
-        {
-          facts: facts({
-            threads: [MAIN_IN_RESULT, sdk],
-            packages: { tinker: '0.38.0', pydantic: '2.13.0b2' }
-          })
-        },
-        'TD122'
-      );
+      const input = {
+        facts: facts({
+          threads: [{ ...MAIN_IN_RESULT, state: 'running' as const }, sdk],
+          packages: { tinker: '0.38.0', pydantic: '2.13.0b2' }
+        })
+      };
+      input.facts.sdk!.loopLagMs = 4000;
+      const [f] = find(input, 'TD122');
       expect(f.evidence).toMatch(/model_dump \(main\.py:479\)/);
       expect(f.evidence).toMatch(/this is TD101/);
+    });
+
+    it('ignores a serializing snapshot of a responsive loop', () => {
+      const sdk: IThreadFact = {
+        ...SDK_IDLE,
+        state: 'running',
+        stack: [{ function: 'model_dump', file: '/env/pydantic/main.py' }]
+      };
+      const input = { facts: facts({ threads: [MAIN_IN_RESULT, sdk] }) };
+      expect(find(input, 'TD122')).toEqual([]);
     });
 
     it('fires on protobuf or json serialization too', () => {
@@ -297,9 +306,9 @@ describe('live rules', () => {
           }
         ]
       };
-      expect(
-        find({ facts: facts({ threads: [MAIN_IDLE, sdk] }) }, 'TD122')
-      ).toHaveLength(1);
+      const input = { facts: facts({ threads: [MAIN_IDLE, sdk] }) };
+      delete input.facts.sdk!.loopLagMs;
+      expect(find(input, 'TD122')).toHaveLength(1);
     });
 
     it('fires on a late SDK loop while the main thread is idle', () => {

@@ -85,10 +85,12 @@ export function tinkerMissing(facts: IFacts | undefined): boolean {
 /** The marker variables the facts give (the Python version). */
 export function markerEnvironment(facts: IFacts): MarkerEnvironment {
   const env: MarkerEnvironment = {};
-  const full = facts.python?.version;
-  if (typeof full === 'string' && /^\d+\.\d+/.test(full)) {
-    env.python_full_version = full.trim();
-    env.python_version = full.trim().split('.').slice(0, 2).join('.');
+  const raw = facts.python?.version;
+  const full =
+    typeof raw === 'string' ? /^\s*(\d+\.\d+(\.\d+)?)/.exec(raw) : null;
+  if (full) {
+    env.python_full_version = full[1];
+    env.python_version = full[1].split('.').slice(0, 2).join('.');
   }
   const platform = (facts.python as Record<string, unknown> | undefined)
     ?.platform;

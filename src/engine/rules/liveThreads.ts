@@ -82,8 +82,11 @@ export function serializingFrames(sdk: IThreadFact | null): IFrame[] {
 export function sdkBusyFinding(input: IDiagnosisInput): IFinding | null {
   const facts = input.facts!;
   const sdkThread = threadByRole(facts.threads, 'sdk');
-  const frames = serializingFrames(sdkThread);
   const lag = facts.sdk?.loopLagMs;
+  // A snapshot can catch a healthy loop mid-serialization: only a late
+  // loop (or one whose lag was not measured) counts as busy.
+  const responsive = typeof lag === 'number' && lag < LOOP_LAG_BUSY_MS;
+  const frames = responsive ? [] : serializingFrames(sdkThread);
   const ongoingStall = validStalls(input).some(s => s.ongoing === true);
   const lagging =
     typeof lag === 'number' &&
