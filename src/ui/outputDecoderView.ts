@@ -71,6 +71,7 @@ export class DecodedAnnotation extends Widget {
       'div',
       `${DECODED_CLASS}-item ${DECODED_CLASS}-${finding.severity}`
     );
+    item.dataset.code = finding.code;
     const head = el('div', `${DECODED_CLASS}-head`);
     const cause = el('span', `${DECODED_CLASS}-cause`, finding.title);
     // The full cause on hover when the one-line view cuts it.

@@ -1,0 +1,166 @@
+/**
+ * Live error decoding: a cell that raises a Tinker error gets the decoded
+ * cause and fix right under its output; text from the output is shown
+ * literally, never as HTML; stored outputs are decoded on open, also in a
+ * windowed notebook, and nothing is saved into the notebook.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  expect,
+  galata,
+  IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+import { triagePanel } from './utils';
+
+const FIXTURE = path.resolve(
+  __dirname,
+  '..',
+  'notebooks',
+  'decoder-stored.ipynb'
+);
+
+/** A real Tinker exception, as `.result()` raises it for a failed request. */
+const RAISE_TINKER = [
+  'import tinker',
+  'raise tinker.RequestFailedError(',
+  '    "Request failed: max() iterable argument is empty for "',
+  '    "self.request_id=\'req-0001\' and expected type "',
+  '    "self.model_cls=ForwardBackwardOutput",',
+  '    request_id="req-0001",',
+  '    category=tinker.types.RequestErrorCategory.User)'
+].join('\n');
+
+/** An error message that decodes (TD121) and carries HTML-looking text. */
+const HOSTILE_LAST = '<img src=x onerror=alert(1)> <b>bold</b>';
+const RAISE_HOSTILE = [
+  'raise RuntimeError(',
+  '    "Session heartbeat failed for 130.5 seconds for session sess-0001. "',
+  `    "Last exception: ${HOSTILE_LAST}.")`
+].join('\n');
+
+/** The decoder's annotation in cell `index` of the current notebook. */
+async function annotation(
+  page: IJupyterLabPageFixture,
+  index: number
+): Promise<Locator> {
+  const cell = await page.notebook.getCellLocator(index);
+  return cell!.locator('.jp-TinkerDoctor-decoded');
+}
+
+test.describe('Error decoder', () => {
+  test('a Tinker error is decoded right under its output', async ({ page }) => {
+    await page.notebook.createNew('decoder_live.ipynb');
+    await page.notebook.setCell(0, 'code', RAISE_TINKER);
+    await page.notebook.runCell(0);
+
+    const decoded = await annotation(page, 0);
+    const item = decoded.locator(
+      '.jp-TinkerDoctor-decoded-item[data-code="TD501"]'
+    );
+    await expect(item).toBeVisible({ timeout: 15000 });
+    await expect(item.locator('.jp-TinkerDoctor-decoded-cause')).toHaveText(
+      /empty token chunk/
+    );
+    await expect(item.locator('.jp-TinkerDoctor-decoded-line')).toHaveText(
+      'line 2'
+    );
+    await expect(item.locator('.jp-TinkerDoctor-decoded-fixText')).toHaveText(
+      /every datum has tokens/
+    );
+    // Directly under the output area.
+    const previous = await decoded.evaluate(
+      node => node.previousElementSibling?.className ?? ''
+    );
+    expect(previous).toContain('jp-Cell-outputWrapper');
+
+    // "more" opens the finding in the panel.
+    await item.locator('.jp-TinkerDoctor-decoded-more').click();
+    await expect(triagePanel(page)).toBeVisible();
+
+    // Re-running a cell that no longer fails removes the annotation.
+    await page.notebook.setCell(0, 'code', 'print("fixed")');
+    await page.notebook.runCell(0);
+    await expect(decoded).toHaveCount(0, { timeout: 15000 });
+  });
+
+  test('HTML-looking text in an output is shown literally', async ({
+    page
+  }) => {
+    const dialogs: string[] = [];
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.notebook.createNew('decoder_hostile.ipynb');
+    await page.notebook.setCell(0, 'code', RAISE_HOSTILE);
+    await page.notebook.runCell(0);
+
+    const decoded = await annotation(page, 0);
+    const cause = decoded.locator(
+      '[data-code="TD121"] .jp-TinkerDoctor-decoded-cause'
+    );
+    await expect(cause).toBeVisible({ timeout: 15000 });
+    await expect(cause).toContainText(HOSTILE_LAST);
+    await expect(decoded.locator('img, b')).toHaveCount(0);
+    expect(dialogs).toEqual([]);
+  });
+});
+
+test.describe('Error decoder on stored outputs, windowed', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      '@jupyterlab/notebook-extension:tracker': {
+        ...galata.DEFAULT_SETTINGS['@jupyterlab/notebook-extension:tracker'],
+        windowingMode: 'full'
+      }
+    }
+  });
+
+  test('stored errors and log lines are decoded on open', async ({
+    page,
+    tmpPath
+  }) => {
+    const name = 'decoder-stored.ipynb';
+    await page.contents.uploadContent(
+      fs.readFileSync(FIXTURE, 'utf-8'),
+      'text',
+      `${tmpPath}/${name}`
+    );
+    await page.notebook.openByPath(`${tmpPath}/${name}`);
+    await page.notebook.activate(name);
+
+    await expect(
+      (await annotation(page, 1)).locator('[data-code="TD501"]')
+    ).toBeVisible({ timeout: 15000 });
+    await expect(
+      (await annotation(page, 2)).locator('[data-code="TD306"]')
+    ).toContainText('Qwen/Qwen3-32B');
+
+    // The last cell starts off screen (a placeholder): scrolling it into
+    // view shows its annotation.
+    const last = page.locator('.jp-Notebook .jp-Cell', {
+      hasText: 'asyncio.run(main())'
+    });
+    await expect(last).not.toBeInViewport();
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      const notebook = app.shell.currentWidget.content;
+      const cell = notebook.widgets[notebook.widgets.length - 1];
+      await notebook.scrollToCell(cell, 'center');
+    });
+    await expect(
+      last.locator('.jp-TinkerDoctor-decoded [data-code="TD515"]')
+    ).toBeVisible({ timeout: 15000 });
+
+    // Nothing of the decoder is written into the notebook.
+    const saved = await page.evaluate(() => {
+      const app = (window as any).jupyterapp;
+      return JSON.stringify(app.shell.currentWidget.content.model.toJSON());
+    });
+    expect(saved).not.toContain('TinkerDoctor');
+  });
+});
