@@ -245,6 +245,18 @@ describe('live rules', () => {
       ).toEqual([]);
     });
 
+    it('needs the SDK thread for a long hold to miss heartbeats', () => {
+      const input = {
+        facts: facts({
+          threads: [MAIN_IDLE],
+          sdk: { imported: true, threadAlive: false, loopRunning: false },
+          clients: [],
+          stalls: [stall(30_000, { sdkPending: 0 })]
+        })
+      };
+      expect(find(input, 'TD121')).toEqual([]);
+    });
+
     it('fires for overdue heartbeats: failing, not starved', () => {
       const f = facts();
       f.sdk!.lastHeartbeatAgeS = 131;

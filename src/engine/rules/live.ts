@@ -114,7 +114,7 @@ namespace Private {
 
   /** TD121: a hold of 20 s or more, or heartbeats overdue. */
   function td121(input: IDiagnosisInput, facts: IFacts): IFinding | null {
-    const stall = starvedStall(input);
+    const stall = starvedStall(input, sdkExisted(facts));
     const age = facts.sdk?.lastHeartbeatAgeS;
     const overdue = typeof age === 'number' && age >= HEARTBEAT_OVERDUE_S;
     if (!stall && !overdue) {

@@ -91,9 +91,18 @@ export function gilHoldFindings(
   return { findings, notes };
 }
 
-/** TD121 from starvation: a hold long enough to miss heartbeats. */
-export function starvedStall(input: IDiagnosisInput): IStallFact | null {
-  const long = validStalls(input).filter(s => s.durationMs >= STARVATION_MS);
+/**
+ * TD121 from starvation: the longest hold long enough to miss heartbeats,
+ * among those made while the SDK thread existed.
+ */
+export function starvedStall(
+  input: IDiagnosisInput,
+  sdkExisted: boolean
+): IStallFact | null {
+  const long = validStalls(input).filter(
+    s =>
+      s.durationMs >= STARVATION_MS && (sdkExisted || (s.sdkPending ?? 0) > 0)
+  );
   long.sort((a, b) => b.durationMs - a.durationMs);
   return long[0] ?? null;
 }
