@@ -40,9 +40,14 @@ export function deprecationFindings(program: Program): IFinding[] {
       if (found) {
         findings.push(
           makeFinding('TD107', {
-            evidence:
-              `${found.what} (cell ${cell.index}, line ${op.line}) is ` +
-              `deprecated in tinker ${style.version}.`,
+            evidence: found.future
+              ? `${op.receiver} holds the future returned by a ` +
+                'client-creation call, not the client. Calling ' +
+                `${op.method}() on it (cell ${cell.index}, line ${op.line}) ` +
+                `is deprecated in tinker ${style.version}: the call first ` +
+                'waits for the client.'
+              : `${found.what} (cell ${cell.index}, line ${op.line}) is ` +
+                `deprecated in tinker ${style.version}.`,
             fix: found.fix,
             severity: found.warning ? 'warning' : 'info',
             cellIndex: cell.index,
@@ -61,6 +66,8 @@ namespace Private {
     what: string;
     fix: string;
     warning: boolean;
+    /** The op uses a client-creation future as the client. */
+    future?: boolean;
     /** For a client-creation future used as the client: its name. */
     futureName?: string;
   }
@@ -133,9 +140,8 @@ namespace Private {
     if (kind?.endsWith('-future') && !FUTURE_METHODS.has(op.method)) {
       const inAsync = scope.isAsync;
       return {
-        what:
-          `Calling ${op.method}() on ${op.receiver}, which holds the future ` +
-          'of a client rather than the client,',
+        what: call(op, op.method),
+        future: true,
         fix:
           `Get the client first: \`${op.receiver} = await ...\` or ` +
           `\`${op.receiver} = ....result()\` where it is created.` +
