@@ -213,7 +213,9 @@ CORPUS = [
 ]
 
 
-def build_tokenizer(specials, chat_template, bos=None, eos=None, name="local", added=()):
+def build_tokenizer(
+    specials, chat_template, bos=None, eos=None, name="local", added=()
+):
     """A byte-level BPE tokenizer with `specials` as added special tokens and
     `added` as added (non-special) tokens."""
     backend = Tokenizer(models.BPE())
@@ -240,7 +242,12 @@ def build_tokenizer(specials, chat_template, bos=None, eos=None, name="local", a
 
 def qwen3_tokenizer():
     """Qwen3: ChatML frame, <think> handling, enable_thinking flag."""
-    return build_tokenizer(QWEN_SPECIALS, QWEN3_TEMPLATE, eos="<|im_end|>", name="Qwen/Qwen3-8B", added=QWEN_ADDED
+    return build_tokenizer(
+        QWEN_SPECIALS,
+        QWEN3_TEMPLATE,
+        eos="<|im_end|>",
+        name="Qwen/Qwen3-8B",
+        added=QWEN_ADDED,
     )
 
 

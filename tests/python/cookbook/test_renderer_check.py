@@ -10,9 +10,9 @@ import sys
 
 import pytest
 import tinker  # noqa: F401  (the check renders only once tinker is imported)
-from families import llama3_tokenizer, qwen25_tokenizer, qwen3_tokenizer
+from families import llama3_tokenizer, qwen3_tokenizer, qwen25_tokenizer
 from tinker_cookbook import renderers
-from tinker_doctor_agent import renderer_check
+from tinker_doctor_agent import renderer_check, renderer_tables
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -46,7 +46,9 @@ def test_matching_renderer_renders_identical_tokens(qwen3_tok):
         else:
             # The template ends a conversation with "<|im_end|>\n"; the
             # renderer stops at "<|im_end|>": named, not a mismatch.
-            assert entry["identical"] or entry["benign"]["name"] == "trailing-whitespace"
+            assert (
+                entry["identical"] or entry["benign"]["name"] == "trailing-whitespace"
+            )
     names = {c["name"] for c in result["conversations"]}
     assert names == {"system-and-turns", "thinking", "tool-call"}
 
@@ -136,7 +138,12 @@ def test_llama3_date_header_is_named_benign():
 def test_tokenizer_loaded_from_a_local_path(tmp_path, qwen3_tok):
     qwen3_tok.save_pretrained(tmp_path)
     result = renderer_check.run(
-        {"renderer": "qwen3", "model": QWEN3, "tokenizerPath": str(tmp_path), "namespace": {}}
+        {
+            "renderer": "qwen3",
+            "model": QWEN3,
+            "tokenizerPath": str(tmp_path),
+            "namespace": {},
+        }
     )
     assert "error" not in result, result.get("error")
     assert result["tokenizerSource"].startswith("path ")
@@ -145,9 +152,11 @@ def test_tokenizer_loaded_from_a_local_path(tmp_path, qwen3_tok):
 
 def test_model_renderer_and_recommendations_found_from_cells(qwen3_tok):
     cells = [
-        "from tinker_cookbook import renderers, tokenizer_utils\n"
-        'tok = tokenizer_utils.get_tokenizer("Qwen/Qwen3-8B")\n'
-        'renderer = renderers.get_renderer("role_colon", tok)\n'
+        (
+            "from tinker_cookbook import renderers, tokenizer_utils\n"
+            'tok = tokenizer_utils.get_tokenizer("Qwen/Qwen3-8B")\n'
+            'renderer = renderers.get_renderer("role_colon", tok)\n'
+        )
     ]
     result = renderer_check.run({"cellSources": cells, "namespace": {"tok": qwen3_tok}})
     assert result["model"] == QWEN3
@@ -158,8 +167,12 @@ def test_model_renderer_and_recommendations_found_from_cells(qwen3_tok):
 
 
 def test_renderer_name_from_a_config_field():
-    cells = ['cfg = train.Config(model_name="openai/gpt-oss-120b",\n'
-             '    renderer_name="gpt_oss_medium_reasoning")']
+    cells = [
+        (
+            'cfg = train.Config(model_name="openai/gpt-oss-120b",\n'
+            '    renderer_name="gpt_oss_medium_reasoning")'
+        )
+    ]
     assert renderer_check._renderer_from_cells(cells) == "gpt_oss_medium_reasoning"
     assert renderer_check._model_from_cells(cells) == "openai/gpt-oss-120b"
 
@@ -175,12 +188,20 @@ def test_live_renderer_object_and_its_tokenizer_are_used(qwen3_tok):
 
 def test_users_messages_variable_is_sampled(qwen3_tok):
     rows = [
-        {"messages": [{"role": "user", "content": "Hi %d" % i},
-                      {"role": "assistant", "content": "Hello."}]}
+        {
+            "messages": [
+                {"role": "user", "content": f"Hi {i}"},
+                {"role": "assistant", "content": "Hello."},
+            ]
+        }
         for i in range(10)
     ]
-    result = check(qwen3_tok, "qwen3", messagesVariable="rows",
-                   namespace={"tok": qwen3_tok, "rows": rows})
+    result = check(
+        qwen3_tok,
+        "qwen3",
+        messagesVariable="rows",
+        namespace={"tok": qwen3_tok, "rows": rows},
+    )
     assert result["conversationSource"] == "variable rows"
     names = sorted({c["name"] for c in result["conversations"]})
     assert names == ["rows[0]", "rows[1]", "rows[2]"]
@@ -189,10 +210,18 @@ def test_users_messages_variable_is_sampled(qwen3_tok):
 def test_thinking_data_with_a_disable_thinking_renderer_is_reported_per_conversation(
     qwen3_tok,
 ):
-    rows = [[{"role": "user", "content": "Q"},
-             {"role": "assistant", "content": "<think>\nhm\n</think>\n\nA"}]]
-    result = check(qwen3_tok, "qwen3_disable_thinking", messagesVariable="rows",
-                   namespace={"tok": qwen3_tok, "rows": rows})
+    rows = [
+        [
+            {"role": "user", "content": "Q"},
+            {"role": "assistant", "content": "<think>\nhm\n</think>\n\nA"},
+        ]
+    ]
+    result = check(
+        qwen3_tok,
+        "qwen3_disable_thinking",
+        messagesVariable="rows",
+        namespace={"tok": qwen3_tok, "rows": rows},
+    )
     supervised = by(result, "rows[0]", "supervised")
     assert "error" in supervised and "thinking" in supervised["error"]
 
@@ -200,14 +229,18 @@ def test_thinking_data_with_a_disable_thinking_renderer_is_reported_per_conversa
 def test_bundled_table_agrees_with_the_installed_cookbook():
     from tinker_cookbook import model_info
 
-    tables = [getattr(model_info, n)() for n in dir(model_info)
-              if n.startswith("get_") and n.endswith("_info")]
+    tables = [
+        getattr(model_info, n)()
+        for n in dir(model_info)
+        if n.startswith("get_") and n.endswith("_info")
+    ]
     checked = 0
     for table in tables:
         for version, attrs in table.items():
-            model = "%s/%s" % (attrs.organization, version)
+            model = f"{attrs.organization}/{version}"
             bundled = [
-                names for prefix, names in renderer_check.BUNDLED_RECOMMENDED
+                names
+                for prefix, names in renderer_tables.BUNDLED_RECOMMENDED
                 if model.lower().startswith(prefix)
             ]
             assert bundled, model
@@ -218,9 +251,9 @@ def test_bundled_table_agrees_with_the_installed_cookbook():
 
 def test_bundled_table_is_used_and_named_when_model_info_is_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "tinker_cookbook.model_info", None)
-    names, source = renderer_check.recommended_for("Qwen/Qwen3-8B")
+    names, source = renderer_tables.recommended_for("Qwen/Qwen3-8B")
     assert names == ["qwen3", "qwen3_disable_thinking"]
-    assert source == renderer_check.BUNDLED_SOURCE and "0.6.1" in source
+    assert source == renderer_tables.BUNDLED_SOURCE and "0.6.1" in source
 
 
 def test_bad_arguments_give_an_error_not_an_exception():
@@ -231,10 +264,18 @@ def test_bad_arguments_give_an_error_not_an_exception():
 
 
 def run_isolated(code, tmp_path):
-    env = dict(os.environ, HF_HOME=str(tmp_path / "hf"), PYTHONPATH=os.pathsep.join(sys.path))
+    env = dict(
+        os.environ, HF_HOME=str(tmp_path / "hf"), PYTHONPATH=os.pathsep.join(sys.path)
+    )
     env.pop("HF_HUB_OFFLINE", None)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=90)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
