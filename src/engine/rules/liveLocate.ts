@@ -90,6 +90,11 @@ export function describeLocation(loc: ILocation): string {
   return loc.line !== null ? `${cell}, line ${loc.line}` : cell;
 }
 
+/** Capitalize the first letter, to start a sentence with a location. */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** A frame as `function (file.py:line)`, with the file's base name. */
 export function describeFrame(frame: IFrame): string {
   const file = (frame.file ?? '').split(/[\\/]/).pop() || '?';

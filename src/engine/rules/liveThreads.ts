@@ -12,6 +12,7 @@ import {
   cellFrame,
   describeFrame,
   describeLocation,
+  sentence,
   eventLocation,
   threadByRole
 } from './liveLocate';
@@ -159,7 +160,8 @@ export function serverWaitFindings(input: IDiagnosisInput): IFinding[] {
     findings.push(
       makeFinding('TD123', {
         evidence:
-          `${describeLocation(loc) || 'A cell'} has waited on a Tinker ` +
+          `${sentence(describeLocation(loc)) || 'A cell'} has waited on a ` +
+          'Tinker ' +
           'future' +
           (duration !== null ? ` for ${Private.seconds(duration)}` : '') +
           ' ' +
@@ -244,7 +246,8 @@ namespace Private {
     const oldest = Math.max(...requests.map(t => t.ageS ?? 0));
     return makeFinding('TD123', {
       evidence:
-        `${describeLocation(loc)} waits in a future's result() while ` +
+        `${sentence(describeLocation(loc))} waits in a future's result() ` +
+        'while ' +
         `${requests.length} Tinker request(s) are pending on a healthy SDK ` +
         `loop${oldest ? ` (oldest ${seconds(oldest * 1000)})` : ''}.`,
       cellIndex: loc.cellIndex,

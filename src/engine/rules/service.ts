@@ -15,7 +15,7 @@ import {
 import { creationWaits, CREATION_WAIT_MS } from './serviceCreation';
 import { baseUrlFinding } from './serviceBaseUrl';
 import { tinkerMissing } from './envRequirements';
-import { describeLocation, ILocation } from './liveLocate';
+import { describeLocation, ILocation, sentence } from './liveLocate';
 
 /** A smoke-test round trip over this suggests the network (TD300). */
 export const SLOW_ROUND_TRIP_MS = 2000;
@@ -75,7 +75,7 @@ export const serviceRules: IRuleModule = {
       const evidence = causes.get('TD306') ?? [];
       waits.forEach(w =>
         evidence.push(
-          `${describeLocation(w.loc)} has waited` +
+          `${sentence(describeLocation(w.loc))} has waited` +
             (w.durationMs !== null
               ? ` ${Math.round(w.durationMs / 1000)} s`
               : '') +
