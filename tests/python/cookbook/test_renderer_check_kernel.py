@@ -11,7 +11,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from kernel_harness import Kernel  # noqa: E402
+from kernel_harness import Kernel
 
 pytestmark = pytest.mark.timeout(240)
 
