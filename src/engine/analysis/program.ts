@@ -48,11 +48,6 @@ export interface IFunctionRef {
   scope: IScope;
 }
 
-/** A location key for deduplication. */
-export function whereKey(cell: IProgramCell, line: number): string {
-  return `${cell.index}:${line}`;
-}
-
 /** Cross-cell state, built in one pass over cached summaries. */
 export class Program {
   readonly functions = new Map<string, IFunctionRef>();
