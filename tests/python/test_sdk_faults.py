@@ -235,3 +235,20 @@ def test_heartbeat_faults_are_recorded_but_not_logged_for_two_minutes(
     for fault, (server, _) in clients.items():
         beats = server.admin.log("/api/v1/session_heartbeat")
         assert beats and all(b["fault"] == fault for b in beats)
+
+
+def test_capacity_pause_while_sampling_warns_at_once(tinker_server, training, records):
+    sampler = training.save_weights_and_get_sampling_client().result(timeout=20)
+    tinker_server.admin.set_fault("capacity-pause", delay_s=0.5)
+    future = sampler.sample(
+        types.ModelInput.from_ints(list(b"a ")), 1, types.SamplingParams(max_tokens=4)
+    )
+    with pytest.raises(concurrent.futures.TimeoutError):
+        future.result(timeout=3)
+    warned = records.matching("Sampling is paused for sampler", logging.WARNING)
+    assert len(warned) == 1  # at most once a minute
+    assert warned[0].getMessage().endswith(
+        "Reason: Tinker backend is running short on capacity, please wait"
+    )
+    tinker_server.admin.clear_faults()
+    assert len(future.result(timeout=10).sequences) == 1
