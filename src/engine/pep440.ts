@@ -95,11 +95,13 @@ export function isDevRelease(text: string | null | undefined): boolean | null {
 
 /** Whether a specifier such as `!=5.4.*,<=5.5.4,>=4.57.6` is valid. */
 export function isValidSpecifier(specifier: string): boolean {
-  try {
-    return specifier.trim() === '' || validRange(specifier.trim());
-  } catch {
-    return false;
-  }
+  return Private.memo(`valid ${specifier}`, () => {
+    try {
+      return specifier.trim() === '' || validRange(specifier.trim());
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -120,13 +122,15 @@ export function satisfiesSpecifier(
   if (!specifier.trim()) {
     return true;
   }
-  try {
-    return pepSatisfies(version.trim(), specifier.trim(), {
-      prereleases: true
-    });
-  } catch {
-    return null;
-  }
+  return Private.memo(`satisfies ${version} ${specifier}`, () => {
+    try {
+      return pepSatisfies(version.trim(), specifier.trim(), {
+        prereleases: true
+      });
+    } catch {
+      return null;
+    }
+  });
 }
 
 /** A parsed PEP 508 requirement string. */
@@ -203,6 +207,29 @@ export function parseRequirement(text: string): IRequirement | null {
 }
 
 namespace Private {
+  /**
+   * Specifier checks cost about 0.2–0.5 ms each (the library builds regular
+   * expressions per call), and a live panel re-runs them every few seconds
+   * over the same strings: remember the answers.
+   */
+  const answers = new Map<string, boolean | null>();
+  const MAX_ANSWERS = 2000;
+
+  export function memo<T extends boolean | null>(
+    key: string,
+    compute: () => T
+  ): T {
+    if (answers.has(key)) {
+      return answers.get(key) as T;
+    }
+    const value = compute();
+    if (answers.size >= MAX_ANSWERS) {
+      answers.clear();
+    }
+    answers.set(key, value);
+    return value;
+  }
+
   /** Name, optional `[extras]`, then the rest (specifier or `@ url`). */
   export const HEAD =
     /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/;
