@@ -184,7 +184,7 @@ class ServerState:
             )
         lora = body.get("lora_config") or {}
         run = TrainingRun(
-            self.new_id("run"),
+            _model_id(body["session_id"], body.get("model_seq_id")),
             body["session_id"],
             base,
             int(lora.get("rank") or 32),
@@ -278,7 +278,11 @@ class ServerState:
             if body.get("session_id") not in self.sessions:
                 return self.add_future("LoadWeights", error="Invalid session_id")
             run = TrainingRun(
-                self.new_id("run"), body["session_id"], ckpt.base, 32, BigramModel(ckpt.base.vocab_size)
+                _model_id(body["session_id"], body.get("model_seq_id")),
+                body["session_id"],
+                self.models.get(body.get("base_model") or "", ckpt.base),
+                32,
+                BigramModel(ckpt.base.vocab_size),
             )
             self.runs[run.model_id] = run
         finite = np.isfinite(ckpt.table[0])
@@ -375,6 +379,11 @@ class ServerState:
         if body.get("prompt_logprobs"):
             msg.prompt_logprobs = prompt_logprobs(sampler.table, prompt).tobytes()
         return self.add_future("Sample", payload=msg.SerializeToString()), ids
+
+
+def _model_id(session_id: str, model_seq_id: Any) -> str:
+    """The id the SDK derives itself for load_weights: ``<session>:train:<n>``."""
+    return f"{session_id}:train:{int(model_seq_id or 0)}"
 
 
 _DTYPES = {pb.DTYPE_FLOAT32: np.float32, pb.DTYPE_INT64: np.int64, pb.DTYPE_INT32: np.int32}

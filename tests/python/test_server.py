@@ -180,3 +180,28 @@ def test_requests_without_a_tml_key_are_refused(tinker_server):
 
 def test_server_binds_loopback_only(tinker_server):
     assert tinker_server.base_url.startswith("http://127.0.0.1:")
+
+
+def test_training_client_from_saved_state_resumes_the_weights(service, training):
+    data = [byte_datum(TEXT)]
+    for _ in range(5):
+        training.forward_backward(data, "cross_entropy")
+        training.optim_step(types.AdamParams(learning_rate=0.3))
+    loss = training.forward(data, "cross_entropy").result(timeout=20).metrics["loss:sum"]
+    path = training.save_state("resume").result(timeout=20).path
+    resumed = service.create_training_client_from_state(path).result(timeout=20)
+    assert resumed.get_info().model_id != training.get_info().model_id
+    again = resumed.forward(data, "cross_entropy").result(timeout=20).metrics["loss:sum"]
+    assert again == pytest.approx(loss, rel=1e-5)
+    fresh = service.create_lora_training_client(base_model=MODEL, rank=2).result(timeout=20)
+    fresh_loss = fresh.forward(data, "cross_entropy").result(timeout=20).metrics["loss:sum"]
+    assert fresh_loss > loss
+    fresh.load_state(path).result(timeout=20)
+    assert fresh.forward(data, "cross_entropy").result(timeout=20).metrics[
+        "loss:sum"
+    ] == pytest.approx(loss, rel=1e-5)
+
+
+def test_model_ids_follow_the_sdk_derivation(training):
+    model_id = training.get_info().model_id
+    assert model_id == f"{training.holder.get_session_id()}:train:0"
