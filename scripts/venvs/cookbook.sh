@@ -53,6 +53,11 @@ then
   "${pip[@]}" install --quiet --no-deps "$(grep -E '^tinker-cookbook==' "$reqs")"
 fi
 
+# A kernelspec inside the venv (share/jupyter/kernels/tinker-cookbook), seen
+# by a Jupyter server whose JUPYTER_PATH includes "$venv/share/jupyter".
+"$venv/bin/python" -m ipykernel install --prefix "$venv" \
+  --name tinker-cookbook --display-name "Python (tinker-cookbook)" >/dev/null
+
 "$venv/bin/python" -c "import torch, tinker_cookbook.renderers" \
   || { echo "cookbook venv: tinker_cookbook.renderers does not import" >&2; exit 1; }
 echo "cookbook venv ready: $venv"
