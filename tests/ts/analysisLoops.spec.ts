@@ -139,6 +139,40 @@ describe('TD110: a training future waited on before the next submission', () => 
     expect(where(findings, 'TD110')).toContain('TD110@1:4');
   });
 
+  it('flags a loop that prepares the next batch only after both waits', () => {
+    const findings = analyse([
+      SETUP,
+      src(
+        'batch = make_batch(0)',
+        'for step in range(num_steps):',
+        '    fb = tc.forward_backward(batch, loss_fn="cross_entropy")',
+        '    opt = tc.optim_step(adam)',
+        '    loss = fb.result().metrics["loss:sum"]',
+        '    opt.result()',
+        '    batch = make_batch(step + 1)',
+        '    print(step, loss)'
+      )
+    ]);
+    expect(where(findings, ...LOOP)).toEqual(['TD110@1:5']);
+    expect(findings[0].evidence).toMatch(/next batch \(batch\)/);
+  });
+
+  it('does not flag logging after the waits', () => {
+    const findings = analyse([
+      SETUP,
+      src(
+        'for step, batch in enumerate(loader):',
+        '    fb = tc.forward_backward(batch, loss_fn="cross_entropy")',
+        '    opt = tc.optim_step(adam)',
+        '    loss = fb.result().metrics["loss:sum"]',
+        '    opt.result()',
+        '    metrics = {"loss": loss}',
+        '    logger.log(metrics)'
+      )
+    ]);
+    expect(where(findings, ...LOOP)).toEqual([]);
+  });
+
   it('does not flag the pipelined loop (submit both, prepare, wait)', () => {
     const findings = analyse([
       SETUP,

@@ -111,6 +111,22 @@ namespace Private {
       e => e.kind === 'wait' && isStep(e) && e.immediate
     );
     if (!immediate) {
+      const late = lateBatch(seq);
+      if (late) {
+        findings.push(
+          makeFinding('TD110', {
+            evidence:
+              `Inside the loop at cell ${cell.index}, line ${loop.line}, ` +
+              `the training futures are waited on (${where(late.wait)}) ` +
+              `before the next batch (${late.name}) is prepared ` +
+              `(${where(late.prepare)}), so preparing it never overlaps ` +
+              `with the server's step. ${describeStyle(program.style)}`,
+            cellIndex: late.wait.cell.index,
+            cellId: late.wait.cell.id,
+            line: late.wait.op.line
+          })
+        );
+      }
       return findings;
     }
     findings.push(
@@ -126,6 +142,34 @@ namespace Private {
       })
     );
     return findings;
+  }
+
+  /**
+   * The next batch prepared only after every step future was waited on:
+   * a name passed to a step submission is assigned after the first wait
+   * and not between the submission and that wait.
+   */
+  function lateBatch(
+    seq: IEvent[]
+  ): { wait: IEvent; prepare: IEvent; name: string } | null {
+    const submits = seq.filter(e => e.kind === 'submit' && e.family === 'step');
+    const first = seq.findIndex(e => e.kind === 'wait' && e.family === 'step');
+    if (submits.length === 0 || first < 0) {
+      return null;
+    }
+    const data = new Set(submits.flatMap(e => e.op.argNames));
+    const lastSubmit = seq.indexOf(submits[submits.length - 1]);
+    const assigns = (from: number, to: number) =>
+      seq
+        .slice(from, to)
+        .find(e => e.op.target !== null && data.has(e.op.target));
+    if (assigns(lastSubmit + 1, first)) {
+      return null;
+    }
+    const prepare = assigns(first + 1, seq.length);
+    return prepare
+      ? { wait: seq[first], prepare, name: prepare.op.target! }
+      : null;
   }
 
   const PROMPT_NAMES =

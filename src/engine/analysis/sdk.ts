@@ -52,9 +52,6 @@ export const CONSTRUCTORS: Record<string, ClientKind> = {
   RestClient: 'rest'
 };
 
-/** Methods that wait on a future. */
-export const WAIT_METHODS = new Set(['result', 'result_async']);
-
 /** Methods of a future that do not use it as a client. */
 export const FUTURE_METHODS = new Set([
   'result',

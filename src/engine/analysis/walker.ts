@@ -24,6 +24,7 @@ const COMPREHENSIONS = new Set([
 
 /** Walks a cell's syntax tree once, filling its summary. */
 export class SummaryWalker {
+  /** The summary being filled; complete after `run()`. */
   readonly summary: ICellSummary;
   private opByNode = new Map<string, number>();
   private lambdaByNode = new Map<string, number>();
@@ -38,6 +39,7 @@ export class SummaryWalker {
     this.summary = { scopes: [], loops: [], ops: [], reads: [], lineStarts };
   }
 
+  /** Parse the text and walk it. */
   run(): void {
     const top = parser.parse(this.text).topNode;
     this.summary.scopes.push({
