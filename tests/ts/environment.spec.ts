@@ -475,6 +475,18 @@ describe('model matchers', () => {
     expect(isDeepSeekModel('Qwen/Qwen3-8B')).toBe(false);
   });
 
+  it('does not take paths or files given to model-like names', () => {
+    const seen = modelsInUse({
+      notebook: notebook(
+        'model_dir = "/data/vision_runs"\n' +
+          'model_cfg = "configs/vision.yaml"\n' +
+          'model_url = "https://example.invalid/vl"\n' +
+          'MODEL = "Qwen3-VL-8B-Instruct"'
+      )
+    });
+    expect(seen.map(s => s.name)).toEqual(['Qwen3-VL-8B-Instruct']);
+  });
+
   it('reads model names from cells but not arbitrary strings', () => {
     const seen = modelsInUse({
       notebook: notebook(

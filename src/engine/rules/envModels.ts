@@ -99,10 +99,22 @@ namespace Private {
 
   const LITERAL = /(["'])([^"'\s\n]{3,200})\1/g;
 
+  /** `name` or `org/name`: not a path, a URL or a file. */
+  const MODEL_ID = /^[A-Za-z0-9][\w.+-]*(\/[A-Za-z0-9][\w.+-]*)?$/;
+  const FILE = /\.(jsonl?|txt|csv|parquet|pt|pth|bin|safetensors|ya?ml|py)$/i;
+
+  function looksLikeModelId(text: string): boolean {
+    return MODEL_ID.test(text) && !FILE.test(text);
+  }
+
   /** Model-name strings on one source line. */
   export function modelStrings(text: string): string[] {
     const names = new Set<string>();
-    each(ASSIGNED, text, match => names.add(match[2]));
+    each(ASSIGNED, text, match => {
+      if (looksLikeModelId(match[2])) {
+        names.add(match[2]);
+      }
+    });
     each(LITERAL, text, match => {
       if (MODEL_ORGS.test(match[2])) {
         names.add(match[2]);
