@@ -36,6 +36,8 @@ export async function jumpToCell(
     return false;
   }
   const cell = cells[index];
+  // scrollToCell selects the cell but does not make it the active one.
+  notebook.activeCellIndex = index;
   await notebook.scrollToCell(cell, 'center');
   await cell.ready;
   const editor = cell.editor;
