@@ -2,6 +2,7 @@
  * Split stream text (stderr logs, printed warnings) into the lines the
  * decoder reads, with the time a line carries when it has one.
  */
+import { seq } from './regex';
 
 /** One line of stream text. */
 export interface ILogLine {
@@ -11,8 +12,10 @@ export interface ILogLine {
 }
 
 /** `2025-11-27 14:02:05`, `2025-11-27T14:02:05.123Z`, `[14:02:05]`. */
-const DATE_TIME =
-  /^\[?(?<y>\d{4})-(?<mo>\d{2})-(?<d>\d{2})[ T](?<h>\d{2}):(?<mi>\d{2}):(?<s>\d{2}(?:[.,]\d+)?)/;
+const DATE_TIME = seq(
+  /^\[?(?<y>\d{4})-(?<mo>\d{2})-(?<d>\d{2})/,
+  /[ T](?<h>\d{2}):(?<mi>\d{2}):(?<s>\d{2}(?:[.,]\d+)?)/
+);
 const TIME_ONLY = /^\[?(?<h>\d{2}):(?<mi>\d{2}):(?<s>\d{2}(?:[.,]\d+)?)\b/;
 
 /**

@@ -74,13 +74,17 @@ export function redact(text: string): string {
   return text
     .replace(/\btml-[A-Za-z0-9_-]{4,}/g, 'tml-…(redacted)')
     .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, '(redacted token)')
-    .replace(
-      /\b(api[_-]?key|token|secret|password|authorization)(['"]?\s*[=:]\s*['"]?)[^\s'",}]+/gi,
-      '$1$2(redacted)'
-    );
+    .replace(Private.SECRET_PAIR, '$1$2(redacted)');
 }
 
 namespace Private {
+  /** `api_key=…`, `"token": "…"` and the like. */
+  export const SECRET_PAIR = new RegExp(
+    '\\b(api[_-]?key|token|secret|password|authorization)' +
+      `(['"]?\\s*[=:]\\s*['"]?)[^\\s'",}]+`,
+    'gi'
+  );
+
   /** The values of a row that matches, or null. */
   export function matchRow(
     row: IDecoderRow,

@@ -7,6 +7,7 @@
  * `BadRequestError` or `ValueError("Error retrieving result: …")`, so rows
  * match them as substrings of whatever wraps them.
  */
+import { anyOf, seq, status } from './regex';
 import { TINKER_CLASS_NAMES } from './sdkNames';
 import { IDecoderRow } from './types';
 
@@ -20,11 +21,22 @@ const SAMPLER_PATH = /(?<path>tinker:\/\/[^\s'"]*\/sampler_weights\/[^\s'")]*)/;
 /** A training-state checkpoint path (`…/weights/…`). */
 const STATE_PATH = /(?<path>tinker:\/\/[^\s'"]*?\/weights\/[^\s'")]*)/;
 /** The errors the service answers a wrong checkpoint kind with. */
-const BAD_PATH =
-  /[Pp]ath is invalid|[Ii]nvalid (?:checkpoint |model )?path|not found|(?:Error code:|\bstatus(?: code)?)\s*40[04]\b|Unknown client error/;
+const BAD_PATH = anyOf(
+  /[Pp]ath is invalid/,
+  /[Ii]nvalid (?:checkpoint |model )?path/,
+  /not found/,
+  status('40[04]'),
+  /Unknown client error/
+);
 /** Code that samples. */
-const SAMPLING =
-  /\.sample(?:_async)?\s*\(|\bSampleResponse\b|\bsampling_client\b|\bSamplingClient\b|\bcompute_logprobs\w*\s*\(|\bcreate_sampling_client/;
+const SAMPLING = anyOf(
+  /\.sample(?:_async)?\s*\(/,
+  /\bSampleResponse\b/,
+  /\bsampling_client\b/,
+  /\bSamplingClient\b/,
+  /\bcompute_logprobs\w*\s*\(/,
+  /\bcreate_sampling_client/
+);
 
 /** Rows for TD405, TD406 and TD501–TD520. */
 export const ERROR_ROWS: IDecoderRow[] = [
@@ -51,8 +63,13 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'no-renderer',
     code: 'TD405',
-    pattern:
-      /(?:[Cc]ould not|[Cc]annot|[Uu]nable to) (?:infer|determine|find) (?:a |the )?renderer|\bNo renderer (?:found|registered|inferred)/,
+    pattern: anyOf(
+      seq(
+        /(?:[Cc]ould not|[Cc]annot|[Uu]nable to) (?:infer|determine|find) /,
+        /(?:a |the )?renderer/
+      ),
+      /\bNo renderer (?:found|registered|inferred)/
+    ),
     cause: 'No renderer could be chosen for the model',
     fix: 'Pass a renderer name explicitly (get_recommended_renderer_name).'
   },
@@ -87,8 +104,10 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'context-window',
     code: 'TD504',
-    pattern:
-      /Prompt length plus max_tokens exceeds the model's context window(?::\s*(?<prompt>\d+)\s*\+\s*(?<maxTokens>\d+)\s*>\s*(?<limit>\d+))?/,
+    pattern: seq(
+      /Prompt length plus max_tokens exceeds the model's context window/,
+      /(?::\s*(?<prompt>\d+)\s*\+\s*(?<maxTokens>\d+)\s*>\s*(?<limit>\d+))?/
+    ),
     cause:
       'Prompt plus max_tokens exceed the context window' +
       '[: {prompt} + {maxTokens} > {limit}]'
@@ -96,8 +115,10 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'sequence-length',
     code: 'TD504',
-    pattern:
-      /sequence length (?<length>\d+) exceeds (?:the )?max(?:imum)? sequence length (?<limit>\d+)(?: for field (?<field>[\w.\[\]]+))?/,
+    pattern: seq(
+      /sequence length (?<length>\d+) exceeds (?:the )?max(?:imum)? /,
+      /sequence length (?<limit>\d+)(?: for field (?<field>[\w.\[\]]+))?/
+    ),
     cause:
       'A sequence of {length} tokens exceeds the limit of {limit}' +
       '[ ({field})]',
@@ -108,8 +129,13 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'prompt-too-long',
     code: 'TD504',
-    pattern:
-      /\bPromptTooLong\b|(?:exceeds|longer than) (?:the )?(?:model's )?(?:maximum )?context (?:window|length)/,
+    pattern: anyOf(
+      /\bPromptTooLong\b/,
+      seq(
+        /(?:exceeds|longer than) (?:the )?(?:model's )?(?:maximum )?context /,
+        /(?:window|length)/
+      )
+    ),
     cause: 'The prompt is longer than the model accepts'
   },
   {
@@ -123,8 +149,12 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'forbidden',
     code: 'TD506',
-    pattern:
-      /\bPermissionDeniedError\b|(?:Error code:|\bstatus(?: code)?)\s*403\b|\bAccess blocked\b|You do not have access to this model/,
+    pattern: anyOf(
+      /\bPermissionDeniedError\b/,
+      status('403'),
+      /\bAccess blocked\b/,
+      /You do not have access to this model/
+    ),
     cause: 'Access denied (HTTP 403)[ for model {model}]',
     fix:
       'Check the API key and the organization it belongs to, and that the ' +
@@ -133,8 +163,12 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'session-gone',
     code: 'TD506',
-    pattern:
-      /Invalid session_id|\b[Ss]ession (?:\S+ )?not found|\bSession (?:\S+ )?(?:has )?expired|\bUnknown session\b/,
+    pattern: anyOf(
+      /Invalid session_id/,
+      /\b[Ss]ession (?:\S+ )?not found/,
+      /\bSession (?:\S+ )?(?:has )?expired/,
+      /\bUnknown session\b/
+    ),
     cause: 'The service no longer knows this session',
     fix:
       'Recreate the client (a new session) and resume from the last ' +
@@ -143,8 +177,13 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'unauthenticated',
     code: 'TD506',
-    pattern:
-      /\bAuthenticationError\b|(?:Error code:|\bstatus(?: code)?)\s*401\b|\bInvalid API key\b|api_key must start with the 'tml-' prefix|api_key client option must be set/,
+    pattern: anyOf(
+      /\bAuthenticationError\b/,
+      status('401'),
+      /\bInvalid API key\b/,
+      /api_key must start with the 'tml-' prefix/,
+      /api_key client option must be set/
+    ),
     cause: 'The API key was rejected or is missing',
     fix:
       'Set TINKER_API_KEY to a valid key (it starts with tml-) in the ' +
@@ -153,8 +192,12 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'save-conflict',
     code: 'TD507',
-    pattern:
-      /\bConflictError\b|(?:Error code:|\bstatus(?: code)?)\s*409\b|\bResourceAlreadyExists\b|[Cc]heckpoint \S+ already exists/,
+    pattern: anyOf(
+      /\bConflictError\b/,
+      status('409'),
+      /\bResourceAlreadyExists\b/,
+      /[Cc]heckpoint \S+ already exists/
+    ),
     requiresAny: [/\bsave_(?:state|weights\w*)\s*\(|\bSaveWeights\w*/],
     cause:
       'A checkpoint save conflicts with an existing one[ ({checkpoint})]: ' +
@@ -201,8 +244,10 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'event-loop-thread',
     code: 'TD514',
-    pattern:
-      /\bCannot (?<action>.+?) from the event loop thread|on the Tinker SDK's own event loop/,
+    pattern: anyOf(
+      /\bCannot (?<action>.+?) from the event loop thread/,
+      /on the Tinker SDK's own event loop/
+    ),
     cause:
       'A blocking Tinker call ran on the SDK thread[ ({action})]: it would ' +
       'wait on itself'
@@ -210,23 +255,29 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'asyncio-run',
     code: 'TD515',
-    pattern:
-      /asyncio\.run\(\) cannot be called from a running event loop|\bThis event loop is already running\b/,
+    pattern: anyOf(
+      /asyncio\.run\(\) cannot be called from a running event loop/,
+      /\bThis event loop is already running\b/
+    ),
     cause: 'Jupyter already runs an event loop in this kernel'
   },
   {
     id: 'bad-rank',
     code: 'TD516',
-    pattern:
-      /\b(?<field>(?:lora_config\.)?rank) must be (?<rule>positive|a power of (?:2|two))/,
+    pattern: seq(
+      /\b(?<field>(?:lora_config\.)?rank) must be /,
+      /(?<rule>positive|a power of (?:2|two))/
+    ),
     cause: 'Client creation rejected: {field} must be {rule}',
     fix: 'Use a LoRA rank that is a positive power of two (16, 32, 64…).'
   },
   {
     id: 'base-model-required',
     code: 'TD516',
-    pattern:
-      /\bbase_model is required\b|Either model_path or base_model must be provided/,
+    pattern: anyOf(
+      /\bbase_model is required\b/,
+      /Either model_path or base_model must be provided/
+    ),
     cause: 'Client creation rejected: no base model given',
     fix: 'Pass base_model= (or model_path= for a sampler).'
   },
@@ -240,30 +291,39 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'non-finite',
     code: 'TD517',
-    pattern:
-      /\bNonFiniteInTensor\b(?::\s*(?<tensor>\w+))?|\b(?:contains?|has) (?:a )?(?:NaN|Inf|non-finite)\b|\bnon-finite values?\b/,
+    pattern: anyOf(
+      /\bNonFiniteInTensor\b(?::\s*(?<tensor>\w+))?/,
+      /\b(?:contains?|has) (?:a )?(?:NaN|Inf|non-finite)\b/,
+      /\bnon-finite values?\b/
+    ),
     cause: 'Non-finite values (NaN or Inf)[ in {tensor}]'
   },
   {
     id: 'module-attribute',
     code: 'TD518',
-    pattern:
-      /module '(?<module>tinker(?:_cookbook)?(?:\.\w+)*)' has no attribute '(?<attr>\w+)'/,
+    pattern: seq(
+      /module '(?<module>tinker(?:_cookbook)?(?:\.\w+)*)' /,
+      /has no attribute '(?<attr>\w+)'/
+    ),
     cause: "{module} has no attribute '{attr}' in the installed version"
   },
   {
     id: 'object-attribute',
     code: 'TD518',
-    pattern:
-      /(?:type object )?'(?<cls>\w+)'(?: object)? has no attribute '(?<attr>\w+)'/,
+    pattern: seq(
+      /(?:type object )?'(?<cls>\w+)'(?: object)? /,
+      /has no attribute '(?<attr>\w+)'/
+    ),
     groupIn: { cls: TINKER_CLASS_NAMES },
     cause: "tinker's {cls} has no attribute '{attr}' in the installed version"
   },
   {
     id: 'import-name',
     code: 'TD518',
-    pattern:
-      /cannot import name '(?<attr>\w+)' from '(?<module>tinker(?:_cookbook)?(?:\.\w+)*)'/,
+    pattern: seq(
+      /cannot import name '(?<attr>\w+)' /,
+      /from '(?<module>tinker(?:_cookbook)?(?:\.\w+)*)'/
+    ),
     cause: "{module} has no '{attr}' in the installed version"
   },
   {
@@ -283,8 +343,14 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'not-training-state',
     code: 'TD520',
-    pattern:
-      /not a training[ -]state checkpoint|(?:sampler[_ ]weights?|sampling) (?:checkpoint|path) (?:cannot|can't) be (?:used|loaded) (?:to|for) (?:resume|resuming|training)/,
+    pattern: anyOf(
+      /not a training[ -]state checkpoint/,
+      seq(
+        /(?:sampler[_ ]weights?|sampling) (?:checkpoint|path) /,
+        /(?:cannot|can't) be (?:used|loaded) (?:to|for) /,
+        /(?:resume|resuming|training)/
+      )
+    ),
     lineAt: LOAD_CALL,
     cause:
       'A sampler-weights checkpoint was used to resume training[ ({path})]',
@@ -295,8 +361,13 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'not-sampler-weights',
     code: 'TD520',
-    pattern:
-      /not a sampler(?:[_ ]weights)? checkpoint|(?:training[- ]state|save_state) (?:checkpoint|path) (?:cannot|can't) be used for sampling/,
+    pattern: anyOf(
+      /not a sampler(?:[_ ]weights)? checkpoint/,
+      seq(
+        /(?:training[- ]state|save_state) (?:checkpoint|path) /,
+        /(?:cannot|can't) be used for sampling/
+      )
+    ),
     lineAt: SAMPLE_CALL,
     cause: 'A training-state checkpoint was used for sampling[ ({path})]',
     fix:

@@ -7,23 +7,20 @@
  * `tinker.lib.api_future_impl:435 [WARNING]`, line numbers and levels change
  * between SDK versions and are never part of a pattern.
  */
+import { anyOf, seq, status } from './regex';
 import { IDecoderRow } from './types';
-
-/** `Error code: 402`, `status 402`, `status code 402`, `(status 402)`. */
-const status = (code: string, group = ''): RegExp =>
-  new RegExp(
-    `(?:Error code:|\\bstatus(?: code)?)\\s*${
-      group ? `(?<${group}>${code})` : code
-    }\\b`
-  );
 
 /** Rows for TD121 and TD301–TD307. */
 export const SERVICE_ROWS: IDecoderRow[] = [
   {
     id: 'heartbeat-failed',
     code: 'TD121',
-    pattern:
-      /Session heartbeat failed(?: for (?<seconds>\d+(?:\.\d+)?) seconds)?(?: for session (?<session>\S+?))?(?:\.? Last exception: (?<last>.*?))?\.?[ \t]*(?:\n|$)/,
+    pattern: seq(
+      /Session heartbeat failed/,
+      /(?: for (?<seconds>\d+(?:\.\d+)?) seconds)?/,
+      /(?: for session (?<session>\S+?))?/,
+      /(?:\.? Last exception: (?<last>.*?))?\.?[ \t]*(?:\n|$)/
+    ),
     decodeGroup: 'last',
     cause:
       'No successful SDK heartbeat[ for {seconds} s][ (session {session})]' +
@@ -38,25 +35,40 @@ export const SERVICE_ROWS: IDecoderRow[] = [
   {
     id: 'connection-error',
     code: 'TD301',
-    pattern:
-      /\b(?:APIConnectionError|ConnectError|ConnectionRefusedError|ConnectionResetError|ConnectionAbortedError|RemoteProtocolError|ServerDisconnectedError|ClientConnectorError)\b|Connection (?:refused|reset by peer)|Server disconnected without sending a response|Name or service not known|nodename nor servname provided|Temporary failure in name resolution|getaddrinfo failed|No route to host|Network is unreachable/,
+    pattern: anyOf(
+      /\b(?:APIConnectionError|ConnectError|RemoteProtocolError)\b/,
+      /\bConnection(?:Refused|Reset|Aborted)Error\b/,
+      /\b(?:ServerDisconnectedError|ClientConnectorError)\b/,
+      /Connection (?:refused|reset by peer)/,
+      /Server disconnected without sending a response/,
+      /Name or service not known|nodename nor servname provided/,
+      /Temporary failure in name resolution|getaddrinfo failed/,
+      /No route to host|Network is unreachable/
+    ),
     forbidsAny: [
-      /\b(?:APITimeoutError|ConnectTimeout|ReadTimeout|WriteTimeout|PoolTimeout)\b/
+      /\bAPITimeoutError\b/,
+      /\b(?:Connect|Read|Write|Pool)Timeout\b/
     ],
     cause: 'The client could not reach the Tinker service (connection error)'
   },
   {
     id: 'timeout',
     code: 'TD302',
-    pattern:
-      /\b(?:APITimeoutError|ConnectTimeout|ReadTimeout|WriteTimeout|PoolTimeout|TimeoutException)\b|\bRequest timed out\b/,
+    pattern: anyOf(
+      /\bAPITimeoutError\b/,
+      /\b(?:Connect|Read|Write|Pool)Timeout\b/,
+      /\bTimeoutException\b/,
+      /\bRequest timed out\b/
+    ),
     cause: 'A request to the Tinker service timed out'
   },
   {
     id: 'billing-paused',
     code: 'TD303',
-    pattern:
-      /paused due to billing status(?:\. Error: (?<detail>.+)| for (?<seconds>\d+(?:\.\d+)?) seconds)?/,
+    pattern: seq(
+      /paused due to billing status/,
+      /(?:\. Error: (?<detail>.+)| for (?<seconds>\d+(?:\.\d+)?) seconds)?/
+    ),
     cause:
       'The job is paused because of the billing status[ ({detail})]' +
       '[; it gave up after {seconds} s]'
@@ -64,16 +76,16 @@ export const SERVICE_ROWS: IDecoderRow[] = [
   {
     id: 'payment-required',
     code: 'TD303',
-    pattern: new RegExp(
-      `${status('402').source}|\\bBillingError\\b|\\bPayment Required\\b`
-    ),
+    pattern: anyOf(status('402'), /\bBillingError\b/, /\bPayment Required\b/),
     cause: 'The service answered 402 Payment Required: billing is blocked'
   },
   {
     id: 'rate-limited',
     code: 'TD304',
-    pattern: new RegExp(
-      `${status('429').source}|\\bRateLimitError\\b|\\bToo Many Requests\\b`
+    pattern: anyOf(
+      status('429'),
+      /\bRateLimitError\b/,
+      /\bToo Many Requests\b/
     ),
     cause: 'The service answered 429: too many concurrent requests'
   },
@@ -86,33 +98,41 @@ export const SERVICE_ROWS: IDecoderRow[] = [
   {
     id: 'server-error',
     code: 'TD305',
-    pattern: new RegExp(
-      `${status('5\\d\\d', 'status').source}|\\bInternalServerError\\b|` +
-        '\\b(?:Internal Server Error|Bad Gateway|Service Unavailable|' +
-        'Gateway Timeout)\\b|Timeout while publishing request'
+    pattern: anyOf(
+      status('5\\d\\d', 'status'),
+      /\bInternalServerError\b/,
+      /\b(?:Internal Server Error|Bad Gateway|Service Unavailable)\b/,
+      /\bGateway Timeout\b/,
+      /Timeout while publishing request/
     ),
     cause: 'Server-side error[ (HTTP {status})]'
   },
   {
     id: 'queue-paused',
     code: 'TD306',
-    pattern:
-      /(?<operation>[A-Z][A-Za-z ]*?) for (?<target>\S+) is paused\. Reason: (?<reason>.+?)\.?\s*$/,
+    pattern: seq(
+      /(?<operation>[A-Z][A-Za-z ]*?) for (?<target>\S+) is paused\. /,
+      /Reason: (?<reason>.+?)\.?\s*$/
+    ),
     cause: '{operation} for {target} is paused by the service: {reason}'
   },
   {
     id: 'sampling-paused',
     code: 'TD306',
-    pattern:
-      /Sampling is paused for sampler (?<sampler>\S+?)\.? Reason: (?<reason>.+?)\.?\s*$/,
+    pattern: seq(
+      /Sampling is paused for sampler (?<sampler>\S+?)\.? /,
+      /Reason: (?<reason>.+?)\.?\s*$/
+    ),
     cause: 'Sampling for sampler {sampler} is paused by the service: {reason}'
   },
   {
     id: 'try-again',
     code: 'TD307',
     sources: ['log'],
-    pattern:
-      /Retrying request (?:self\.)?request_id=['"]?(?<request>[^'"\s]+)['"]? because of try_again/,
+    pattern: seq(
+      /Retrying request (?:self\.)?request_id=['"]?(?<request>[^'"\s]+)['"]?/,
+      / because of try_again/
+    ),
     repeat: {
       key: 'request',
       minCount: 3,

@@ -8,6 +8,7 @@
  * "/tmp/ipykernel_…/cell-3.py", line 2`) and the older
  * `<ipython-input-5-…>` frames, with or without ANSI colours removed.
  */
+import { anyOf, seq } from './regex';
 
 /** A frame that belongs to a notebook cell. */
 export interface ICellFrame {
@@ -28,8 +29,10 @@ export interface IExceptionSegment {
 }
 
 /** Separators between the exceptions of a chain. */
-const CHAIN =
-  /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
+const CHAIN = anyOf(
+  /^During handling of the above exception, another exception occurred:$/,
+  /^The above exception was the direct cause of the following exception:$/
+);
 
 /** A line holding an exception: a dotted name at column 0, then `: msg`. */
 const EXCEPTION_LINE =
@@ -37,8 +40,10 @@ const EXCEPTION_LINE =
 
 /** Cell frames in their three spellings. */
 const CELL_IN = /^\s*Cell In\s*\[(?<n>\d*)\],\s*line (?<line>\d+)/;
-const KERNEL_FILE =
-  /^\s*File "?(?<file>[^"\n]*?(?:ipykernel_\d+|ipython-input)[^"\n:]*?)"?(?::(?<line>\d+)|, line (?<line2>\d+))/;
+const KERNEL_FILE = seq(
+  /^\s*File "?(?<file>[^"\n]*?(?:ipykernel_\d+|ipython-input)[^"\n:]*?)"?/,
+  /(?::(?<line>\d+)|, line (?<line2>\d+))/
+);
 const OLD_INPUT = /^\s*(?<file><ipython-input-[\w-]+>) in /;
 /** IPython's arrow at the current line of a frame. */
 const ARROW = /^-+>\s*(?<line>\d+)/;
