@@ -20,13 +20,23 @@ HOLDER_MODULE = "tinker.lib.internal_client_holder"
 THREAD_FUNC = "_background_thread_func"
 HEARTBEAT = "_session_heartbeat"
 
-# Coroutines that live on the SDK loop for the whole session: they are not
-# requests, so they do not count as "pending Tinker requests".
-BACKGROUND_SUFFIXES = (
-    "._session_heartbeat",
-    "._client_dynamic_config_refresh_loop",
-    "._periodic_flush",
-    "._refresh_loop",
+# Coroutines on the SDK loop that are session upkeep or bookkeeping, not
+# requests (last part of the qualname; tinker 0.38.0, same list as the
+# timeline module's).
+BACKGROUND_COROUTINES = frozenset(
+    {
+        "_session_heartbeat",
+        "_client_dynamic_config_refresh_loop",
+        "_cancel_drain_loop",
+        "_process_one_cancel",
+        "_send_cancel_request",
+        "_poll_loop",
+        "_periodic_flush",
+        "_release",
+        "_check_progress",
+        "_async_cleanup",
+        "_refresh_loop",
+    }
 )
 
 # First time the agent saw each task: a lower bound on its age.
@@ -163,8 +173,7 @@ def qualname(task):
 
 def is_request(task):
     """Whether a task is a Tinker request rather than session upkeep."""
-    name = qualname(task)
-    return not name.endswith(BACKGROUND_SUFFIXES)
+    return qualname(task).rpartition(".")[2] not in BACKGROUND_COROUTINES
 
 
 def note_tasks(task_list, now):

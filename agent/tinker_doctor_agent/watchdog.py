@@ -190,22 +190,27 @@ class _Clock:
             return None
 
 
-class _RunDelay:
-    """This thread's cumulative run-queue delay (seconds), Linux only."""
+class _SchedStat:
+    """A thread's run-queue delay (s) and times scheduled, Linux only."""
 
-    def __init__(self):
+    def __init__(self, native_id=None):
+        path = "/proc/thread-self/schedstat"
+        if native_id is not None:
+            path = "/proc/self/task/%d/schedstat" % native_id
         try:
-            self.fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+            self.fd = os.open(path, os.O_RDONLY)
         except Exception:
             self.fd = None
 
     def read(self):
+        """(run delay seconds, times scheduled); zeros when unknown."""
         if self.fd is None:
-            return 0.0
+            return 0.0, 0
         try:
-            return int(os.pread(self.fd, 128, 0).split()[1]) / 1e9
+            fields = os.pread(self.fd, 128, 0).split()
+            return int(fields[1]) / 1e9, int(fields[2])
         except Exception:
-            return 0.0
+            return 0.0, 0
 
     def close(self):
         if self.fd is not None:
@@ -232,6 +237,7 @@ class _Runner:
         self.ticks = 0
         self.late_ticks = 0
         self.dismissed = 0
+        self.main_wait_s = None
         self.dumps = 0
         self.busy_s = 0.0
         self.open_stall = None
@@ -278,19 +284,22 @@ class _Runner:
     def _run(self):
         probe.register_agent_thread(threading.get_ident())
         main_cpu = _Clock(self.main_ident)
-        delay = _RunDelay()
+        own = _SchedStat()
+        main_sched = _SchedStat(getattr(self.main, "native_id", None))
         try:
-            self._loop(main_cpu, delay)
+            self._loop(main_cpu, own, main_sched)
         finally:
-            delay.close()
+            own.close()
+            main_sched.close()
             probe.unregister_agent_thread(threading.get_ident())
 
-    def _loop(self, main_cpu, delay):
+    def _loop(self, main_cpu, own, main_sched):
         perf = time.perf_counter
         sleep = time.sleep
         last = perf()
         last_cpu = main_cpu.read()
-        last_delay = delay.read()
+        last_own = own.read()
+        last_main = main_sched.read()
         self._arm()
         while not self.stopping:
             sleep(SETTINGS["tick_s"])
@@ -303,13 +312,22 @@ class _Runner:
                 frame = sys._current_frames().get(self.main_ident)
                 self._arm()
                 cpu = main_cpu.read()
-                run_delay = delay.read()
-                self._late(now, gap, frame, cpu, last_cpu, run_delay - last_delay)
+                sched = own.read()
+                msched = main_sched.read()
+                self._late(
+                    now,
+                    gap,
+                    frame,
+                    (cpu, last_cpu),
+                    (sched[0] - last_own[0], sched[1] - last_own[1]),
+                    msched[0] - last_main[0] if main_sched.fd is not None else None,
+                )
             else:
                 self._arm()
                 cpu = main_cpu.read()
-                run_delay = delay.read()
-            last_cpu, last_delay = cpu, run_delay
+                sched = own.read()
+                msched = main_sched.read()
+            last_cpu, last_own, last_main = cpu, sched, msched
             try:
                 self._periodic(now)
             except Exception:
@@ -360,26 +378,37 @@ class _Runner:
             return None, None
         return entry[1], ident
 
-    def _late(self, now, gap, frame, cpu, last_cpu, own_delay):
-        """A late tick: decide whether it was a GIL hold and record it."""
+    def _late(self, now, gap, frame, cpu_pair, own, main_wait_s):
+        """A late tick: decide whether it was a GIL hold and record it.
+
+        `own` is (run-queue delay, times scheduled) of this thread during the
+        gap. Waiting for the GIL wakes this thread once per switch interval,
+        and each wake-up may wait for a CPU on a busy machine; only about
+        two of those delays (the first wake-up and the last) lengthen the
+        gap, so about two average delays are taken off.
+        """
         self.late_ticks += 1
         tick = SETTINGS["tick_s"]
-        # Time we waited for a CPU is the machine's, not the GIL's.
-        own_delay = max(0.0, own_delay)
-        if (gap - tick - own_delay) * 1000.0 <= hold_floor_ms():
+        delay, scheduled = max(0.0, own[0]), max(1, own[1])
+        os_delay = min(delay, 2.0 * delay / scheduled)
+        if (gap - tick - os_delay) * 1000.0 <= hold_floor_ms():
             self._read_dump()  # a stale dump, if any, is not ours to report
             return
-        held_s = gap - own_delay - tick / 2.0
+        held_s = gap - os_delay - tick / 2.0
+        cpu, last_cpu = cpu_pair
         main_cpu_s = None if cpu is None or last_cpu is None else cpu - last_cpu
         stack, ident = self._read_dump()
         source = "faulthandler" if stack else "sample"
-        if main_cpu_s is not None and main_cpu_s < 0.3 * held_s and ident in (
-            None,
-            self.main_ident,
-        ):
-            # The main thread hardly ran: a busy machine, not a hold.
-            self.dismissed += 1
-            return
+        self.main_wait_s = main_wait_s
+        if main_cpu_s is not None and ident in (None, self.main_ident):
+            # CPU the main thread used beyond what it may use before our GIL
+            # request lands (one tick, our own wake-up delay, one switch
+            # interval). Pure-Python code never exceeds it, however busy the
+            # machine; a long C call does. Without it: a busy machine.
+            beyond = main_cpu_s - tick - os_delay - sys.getswitchinterval()
+            if beyond * 1000.0 < SETTINGS["hold_margin_ms"]:
+                self.dismissed += 1
+                return
         if not stack:
             stack = cells.stack_fact(frame) if frame is not None else []
             ident = self.main_ident
@@ -419,6 +448,11 @@ class _Runner:
             "totalMs": held_ms,
             "count": 1,
             "mainCpuMs": None if main_cpu_s is None else round(main_cpu_s * 1000.0, 3),
+            # Time the main thread was runnable but had no CPU: when large,
+            # the machine is overloaded and the hold is partly its doing.
+            "mainRunQueueMs": None
+            if self.main_wait_s is None
+            else round(self.main_wait_s * 1000.0, 3),
             "ongoing": True,
             "cellId": cell_id,
             "line": line,
@@ -478,7 +512,8 @@ class _Runner:
         if hook is not None and self.hook_errors < 10:
             frame = sys._current_frames().get(self.main_ident)
             try:
-                hook(now, self.sdk["tasks"], frame, run.get("cellId") if run else None)
+                cell_id = run.get("cellId") if run else None
+                hook(time.time(), self.sdk["tasks"], frame, cell_id)
             except Exception:
                 self.hook_errors += 1
 

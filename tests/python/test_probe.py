@@ -237,7 +237,9 @@ def test_agent_works_in_plain_python_without_ipython():
         "print(json.dumps([f['schema'], f['sdk']['imported'], 'tinker' in sys.modules,"
         " a.uninstall().value, '_tinker_doctor' in sys.modules]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-"], input=code, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [
         "tinker-doctor/facts@1",
