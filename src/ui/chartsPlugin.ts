@@ -54,6 +54,7 @@ export const chartsPlugin: JupyterFrontEndPlugin<void> = {
         if (!widget || widget.isDisposed) {
           const content = new TimingView({
             contents: app.serviceManager.contents,
+            serverSettings: app.serviceManager.serverSettings,
             notebook: currentNotebook
           });
           widget = new MainAreaWidget({ content });

@@ -5,7 +5,10 @@ import {
   readMetricsAsync
 } from '../../src/engine/timing/metrics';
 import {
-  binBreakdown,
+  barSize,
+  binTimings,
+  breakdownOf,
+  countOverlapping,
   GAP_BAND,
   stepBreakdown,
   stepTimings
@@ -185,24 +188,54 @@ describe('stepBreakdown', () => {
     expect(b.values).toEqual([[7]]);
   });
 
-  it('groups steps into at most maxBars bars of means', () => {
+  it('groups steps into at most maxBars bars of means, gap included', () => {
     const rows = Array.from({ length: 10 }, (_, i) => ({
       step: i,
       'time/a': i,
       'time/total': i + 1
     }));
-    const b = binBreakdown(stepBreakdown(stepTimings(rows)), 4);
+    const b = stepBreakdown(stepTimings(rows), 4);
     expect(b.perBar).toBe(3);
     expect(b.steps).toEqual([0, 3, 6, 9]);
     expect(b.values[0]).toEqual([1, 4, 7, 9]);
     expect(b.values[1]).toEqual([1, 1, 1, 1]);
     expect(b.totals).toEqual([2, 5, 8, 10]);
-    expect(b.notes[b.notes.length - 1]).toMatch(/mean of 3/);
-    expect(binBreakdown(stepBreakdown(stepTimings(rows)), 10).perBar).toBe(1);
+    expect(b.notes).toEqual([
+      '10 steps: each bar shows the mean of 3 consecutive steps.'
+    ]);
+    expect(b.bands).toEqual(['a', GAP_BAND]);
+    expect(stepBreakdown(stepTimings(rows), 10).perBar).toBe(1);
   });
 
   it('numbers rows without a step key by their index in the file', () => {
     const t = stepTimings([{ 'time/total': 1 }], 500);
     expect(t[0].step).toBe(500);
+  });
+
+  it('gives the same bars when grouped slice by slice', () => {
+    const rows = Array.from({ length: 1003 }, (_, i) => ({
+      step: i,
+      'time/a': (i % 7) + 1,
+      'time/b:total': i % 3 === 0 ? 9 : 1,
+      'time/total': 6
+    }));
+    const whole = stepBreakdown(stepTimings(rows), 40);
+    const perBar = barSize(rows.length, 40);
+    const slice = perBar * 4;
+    const bars = [];
+    let overlapping = 0;
+    for (let i = 0; i < rows.length; i += slice) {
+      const t = stepTimings(rows.slice(i, i + slice), i);
+      overlapping += countOverlapping(t);
+      bars.push(...binTimings(t, perBar));
+    }
+    const sliced = breakdownOf(bars, {
+      steps: rows.length,
+      perBar,
+      overlapping
+    });
+    expect(sliced).toEqual(whole);
+    expect(whole.steps).toHaveLength(39);
+    expect(whole.notes[0]).toMatch(/^In 525 step\(s\)/);
   });
 });

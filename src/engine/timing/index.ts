@@ -8,7 +8,7 @@ import { stepFindings } from './stepRules';
 import { stepTimings } from './steps';
 
 export { readMetrics, readMetricsAsync, MetricsReader } from './metrics';
-export { stepTimings, stepBreakdown, binBreakdown, GAP_BAND } from './steps';
+export { stepTimings, stepBreakdown, GAP_BAND } from './steps';
 export type { IStepTiming, IStepBreakdown } from './steps';
 export {
   unfinishedOperations,

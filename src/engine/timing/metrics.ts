@@ -186,7 +186,7 @@ export async function readMetricsAsync(
     while (text.indexOf('\n', at) >= 0) {
       at = reader.pushLines(text, at, every);
       options.onProgress?.(reader.lineCount);
-      await Private.yieldToEventLoop();
+      await yieldToEventLoop();
       if (options.signal?.aborted) {
         throw new Error('reading metrics was cancelled');
       }
@@ -204,6 +204,28 @@ export async function readMetricsAsync(
     reader.push(rest);
   }
   return reader.finish();
+}
+
+/**
+ * Let the browser paint and handle input. `MessageChannel` avoids the
+ * 4 ms clamp of nested `setTimeout`; node falls back to `setImmediate`.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as any;
+  if (typeof g.setImmediate === 'function') {
+    return new Promise(resolve => g.setImmediate(resolve));
+  }
+  if (typeof g.MessageChannel === 'function') {
+    return new Promise(resolve => {
+      const channel = new g.MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise(resolve => setTimeout(resolve, 0));
 }
 
 namespace Private {
@@ -289,27 +311,5 @@ namespace Private {
 
   export function isFiniteNumber(v: unknown): v is number {
     return typeof v === 'number' && Number.isFinite(v);
-  }
-
-  /**
-   * Let the browser paint and handle input. `MessageChannel` avoids the
-   * 4 ms clamp of nested `setTimeout`; node falls back to `setImmediate`.
-   */
-  export function yieldToEventLoop(): Promise<void> {
-    const g = globalThis as any;
-    if (typeof g.setImmediate === 'function') {
-      return new Promise(resolve => g.setImmediate(resolve));
-    }
-    if (typeof g.MessageChannel === 'function') {
-      return new Promise(resolve => {
-        const channel = new g.MessageChannel();
-        channel.port1.onmessage = () => {
-          channel.port1.close();
-          resolve();
-        };
-        channel.port2.postMessage(null);
-      });
-    }
-    return new Promise(resolve => setTimeout(resolve, 0));
   }
 }

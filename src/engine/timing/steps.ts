@@ -12,6 +12,9 @@ import { MetricsRow } from '../types';
 /** Keys that number the steps, in the order they are tried. */
 const STEP_KEYS = ['step', 'progress/batch', 'progress/step', 'global_step'];
 
+/** Spans may exceed time/total by this factor (rounding) before a note. */
+const OVERLAP_SLACK = 1.05;
+
 /** The band name used for the untraced part of a step. */
 export const GAP_BAND = '(untraced gap)';
 
@@ -40,6 +43,8 @@ export interface IStepBreakdown {
   totals: (number | null)[];
   /** Remarks (e.g. spans that overlap, so their sum exceeds the total). */
   notes: string[];
+  /** Steps per bar (1 unless grouped to fit `maxBars`). */
+  perBar: number;
 }
 
 /** The step number of a row, or null when it has none. */
@@ -86,89 +91,144 @@ export function stepTimings(rows: MetricsRow[], offset = 0): IStepTiming[] {
 
 /**
  * Stack the spans of each step, with the gap between `time/total` and the
- * sum of spans as its own band.
+ * sum of spans as its own band. With more than `maxBars` steps, consecutive
+ * steps are grouped and each bar shows their mean (labelled by its first
+ * step), so a 100,000-step run still draws a few hundred bars.
  */
-export function stepBreakdown(timings: IStepTiming[]): IStepBreakdown {
-  const overall = new Map<string, number>();
+export function stepBreakdown(
+  timings: IStepTiming[],
+  maxBars = Infinity
+): IStepBreakdown {
+  const perBar = barSize(timings.length, maxBars);
+  return breakdownOf(binTimings(timings, perBar), {
+    steps: timings.length,
+    perBar,
+    overlapping: countOverlapping(timings)
+  });
+}
+
+/** Steps per bar so that `steps` fit in `maxBars` bars. */
+export function barSize(steps: number, maxBars: number): number {
+  return Math.max(1, Math.ceil(steps / Math.max(1, maxBars)));
+}
+
+/** Steps whose spans add up to more than their `time/total`. */
+export function countOverlapping(timings: IStepTiming[]): number {
+  let n = 0;
   for (const t of timings) {
-    for (const [name, v] of Object.entries(t.spans)) {
-      overall.set(name, (overall.get(name) ?? 0) + v);
+    if (t.total !== null && t.spanSum > t.total * OVERLAP_SLACK) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Group consecutive steps by `perBar`: each group becomes one timing with
+ * the mean spans (absent spans count as 0), mean total and mean gap, and
+ * the step number of its first step.
+ */
+export function binTimings(
+  timings: IStepTiming[],
+  perBar: number
+): IStepTiming[] {
+  return perBar > 1 ? Private.bin(timings, perBar) : timings;
+}
+
+/**
+ * The chart model of (possibly grouped) timings. `info` describes the steps
+ * before grouping, for the notes.
+ */
+export function breakdownOf(
+  bars: IStepTiming[],
+  info: { steps: number; perBar: number; overlapping: number }
+): IStepBreakdown {
+  const overall = new Map<string, number>();
+  for (const t of bars) {
+    for (const name in t.spans) {
+      overall.set(name, (overall.get(name) ?? 0) + t.spans[name]);
     }
   }
   const names = [...overall.keys()].sort(
     (a, b) => overall.get(b)! - overall.get(a)! || a.localeCompare(b)
   );
-  const hasGap = timings.some(t => t.gap !== null);
+  const hasGap = bars.some(t => t.gap !== null);
   const bands = hasGap ? [...names, GAP_BAND] : names;
   const values = bands.map(band =>
-    timings.map(t => (band === GAP_BAND ? (t.gap ?? 0) : (t.spans[band] ?? 0)))
+    bars.map(t => (band === GAP_BAND ? (t.gap ?? 0) : (t.spans[band] ?? 0)))
   );
   // Steps with only time/total: show the total as one band so they are
   // still visible.
-  if (names.length === 0 && timings.some(t => t.total !== null)) {
+  if (names.length === 0 && bars.some(t => t.total !== null)) {
     bands.push('total');
-    values.push(timings.map(t => t.total ?? 0));
+    values.push(bars.map(t => t.total ?? 0));
   }
-  const over = timings.filter(
-    t => t.total !== null && t.spanSum > t.total * 1.05
-  );
   const notes: string[] = [];
-  if (over.length > 0) {
+  if (info.overlapping > 0) {
     notes.push(
-      `In ${over.length} step(s) the spans add up to more than time/total: ` +
-        'some spans are nested or run concurrently, so the gap is shown as 0.'
+      `In ${info.overlapping} step(s) the spans add up to more than ` +
+        'time/total: some spans are nested or run concurrently, so the gap ' +
+        'is shown as 0.'
+    );
+  }
+  if (info.perBar > 1) {
+    notes.push(
+      `${info.steps} steps: each bar shows the mean of ${info.perBar} ` +
+        'consecutive steps.'
     );
   }
   return {
-    steps: timings.map(t => t.step),
+    steps: bars.map(t => t.step),
     bands,
     values,
-    totals: timings.map(t => t.total),
-    notes
-  };
-}
-
-/**
- * Fit a breakdown into at most `maxBars` bars: consecutive steps are grouped
- * and each bar shows their mean, labelled by its first step. `perBar` says
- * how many steps a bar stands for (1 when nothing was grouped).
- */
-export function binBreakdown(
-  b: IStepBreakdown,
-  maxBars: number
-): IStepBreakdown & { perBar: number } {
-  const n = b.steps.length;
-  const perBar = Math.max(1, Math.ceil(n / Math.max(1, maxBars)));
-  if (perBar === 1) {
-    return { ...b, perBar };
-  }
-  const starts: number[] = [];
-  for (let i = 0; i < n; i += perBar) {
-    starts.push(i);
-  }
-  const mean = (list: number[], i: number) => {
-    const slice = list.slice(i, i + perBar);
-    return slice.reduce((a, v) => a + v, 0) / slice.length;
-  };
-  return {
-    steps: starts.map(i => b.steps[i]),
-    bands: b.bands,
-    values: b.values.map(list => starts.map(i => mean(list, i))),
-    totals: starts.map(i => {
-      const ts = b.totals
-        .slice(i, i + perBar)
-        .filter((t): t is number => t !== null);
-      return ts.length ? ts.reduce((a, v) => a + v, 0) / ts.length : null;
-    }),
-    notes: [
-      ...b.notes,
-      `${n} steps: each bar shows the mean of ${perBar} consecutive steps.`
-    ],
-    perBar
+    totals: bars.map(t => t.total),
+    notes,
+    perBar: info.perBar
   };
 }
 
 namespace Private {
+  /** Group consecutive steps by `perBar`: mean spans, total and gap. */
+  export function bin(timings: IStepTiming[], perBar: number): IStepTiming[] {
+    const out: IStepTiming[] = [];
+    for (let i = 0; i < timings.length; i += perBar) {
+      const end = Math.min(timings.length, i + perBar);
+      const count = end - i;
+      const spans: Record<string, number> = {};
+      let spanSum = 0;
+      let total = 0;
+      let totals = 0;
+      let gap = 0;
+      let gaps = 0;
+      for (let k = i; k < end; k++) {
+        const t = timings[k];
+        for (const name in t.spans) {
+          spans[name] = (spans[name] ?? 0) + t.spans[name];
+        }
+        spanSum += t.spanSum;
+        if (t.total !== null) {
+          total += t.total;
+          totals++;
+        }
+        if (t.gap !== null) {
+          gap += t.gap;
+          gaps++;
+        }
+      }
+      for (const name in spans) {
+        spans[name] /= count;
+      }
+      out.push({
+        step: timings[i].step,
+        total: totals ? total / totals : null,
+        spans,
+        spanSum: spanSum / count,
+        gap: gaps ? gap / gaps : null
+      });
+    }
+    return out;
+  }
+
   export function timingOf(row: MetricsRow, step: number): IStepTiming | null {
     let total: number | null = null;
     const singles: Record<string, number> = {};

@@ -3,7 +3,6 @@
  * (for screen readers, copying and tests) and a PNG button.
  */
 import {
-  binBreakdown,
   GAP_BAND,
   IStepBreakdown,
   IStepTiming,
@@ -58,7 +57,7 @@ export class StepsSection {
     this.node.dataset.state = state;
   }
 
-  /** Draw the timings; `notes` are the reader's remarks. */
+  /** Draw step timings; `notes` are the reader's remarks. */
   setTimings(
     timings: IStepTiming[],
     notes: string[],
@@ -66,7 +65,19 @@ export class StepsSection {
     theme: IChartTheme,
     width: number
   ): void {
-    const b = binBreakdown(stepBreakdown(timings), MAX_BARS);
+    const b = stepBreakdown(timings, MAX_BARS);
+    this.setBreakdown(b, timings.length, notes, source, theme, width);
+  }
+
+  /** Draw a breakdown of `steps` steps (already grouped to fit). */
+  setBreakdown(
+    b: IStepBreakdown,
+    steps: number,
+    notes: string[],
+    source: string,
+    theme: IChartTheme,
+    width: number
+  ): void {
     this._model = b;
     this._source = source;
     this._notes.replaceChildren(
@@ -78,7 +89,7 @@ export class StepsSection {
       this.setStatus(`${source}: no time/* values to chart.`, 'empty');
       return;
     }
-    this._status.textContent = `${source}: ${timings.length} steps.`;
+    this._status.textContent = `${source}: ${steps} steps.`;
     this.render(theme, width);
     this._fillTable(b);
     this.node.dataset.state = 'ready';
@@ -118,7 +129,7 @@ export class StepsSection {
     this._chart.destroy();
   }
 
-  private _fillTable(b: IStepBreakdown & { perBar: number }): void {
+  private _fillTable(b: IStepBreakdown): void {
     const table = el('table', 'jp-TinkerDoctor-chartTable');
     const head = el('tr');
     head.append(
@@ -159,7 +170,7 @@ export class StepsSection {
   private _host: HTMLElement;
   private _table: HTMLDetailsElement;
   private _chart: StepChart;
-  private _model: (IStepBreakdown & { perBar: number }) | null = null;
+  private _model: IStepBreakdown | null = null;
   private _theme: IChartTheme | null = null;
   private _source = '';
 }

@@ -8,16 +8,27 @@
  * fast. Colours come from JupyterLab's CSS variables (light and dark).
  */
 import { InputDialog } from '@jupyterlab/apputils';
-import { Contents } from '@jupyterlab/services';
+import { Contents, ServerConnection } from '@jupyterlab/services';
 import type { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import 'uplot/dist/uPlot.min.css';
 
-import { readMetricsAsync } from '../../engine/timing/metrics';
+import {
+  readMetricsAsync,
+  yieldToEventLoop
+} from '../../engine/timing/metrics';
 import { readTrace } from '../../engine/timing/trace';
-import { IStepTiming, stepTimings } from '../../engine/timing/steps';
-import { IMetricsInput, INotebookInput } from '../../engine/types';
+import {
+  barSize,
+  binTimings,
+  breakdownOf,
+  countOverlapping,
+  IStepBreakdown,
+  IStepTiming,
+  stepTimings
+} from '../../engine/timing/steps';
+import { IMetricsInput, INotebookInput, MetricsRow } from '../../engine/types';
 import { button, el } from '../dom';
 import { downloadText } from './download';
 import {
@@ -26,12 +37,15 @@ import {
   toContentsPath,
   traceFileFor
 } from './runFolder';
-import { StepsSection } from './stepsSection';
+import { MAX_BARS, StepsSection } from './stepsSection';
 import { readTheme, watchTheme } from './theme';
 import { TimelineSection } from './timelineSection';
 
 /** Rows turned into step timings between yields to the event loop. */
-const ROWS_PER_SLICE = 5000;
+const ROWS_PER_SLICE = 1000;
+
+/** Lines parsed between yields while reading (small: the machine may be busy). */
+const LINES_PER_YIELD = 500;
 
 /** What the view needs from the application (all optional). */
 export interface ITimingViewOptions {
@@ -41,6 +55,11 @@ export interface ITimingViewOptions {
   notebook?: () => { input: INotebookInput; dir: string } | null;
   /** The server's root folder on disk, to map absolute paths. */
   serverRoot?: string | null;
+  /**
+   * For streaming files from the server's `/files/` handler (large metrics
+   * files arrive in chunks instead of one 10 MB JSON reply).
+   */
+  serverSettings?: ServerConnection.ISettings;
 }
 
 /** The timing view: toolbar, step breakdown, timeline. */
@@ -93,24 +112,30 @@ export class TimingView extends Widget {
   }
 
   /**
-   * Read metrics text without blocking the page (chunked, yielding), then
-   * chart it. Errors are shown in the section, never thrown.
+   * Read metrics (the whole text, or chunks as they arrive) without
+   * blocking the page, then chart them. Errors are shown in the section,
+   * never thrown.
    */
-  async loadMetricsText(text: string, source: string): Promise<void> {
+  async loadMetrics(
+    text: string | AsyncIterable<string>,
+    source: string
+  ): Promise<void> {
     const token = ++this._loads;
     this._steps.setStatus(`Reading ${source}…`, 'loading');
     try {
       const metrics = await readMetricsAsync(text, {
+        yieldEvery: LINES_PER_YIELD,
         onProgress: lines =>
           this._steps.setStatus(`Reading ${source}: ${lines} lines`, 'loading')
       });
-      const timings = await Private.timingsAsync(metrics.rows);
+      const { breakdown, steps } = await Private.breakdownAsync(metrics.rows);
       if (token !== this._loads) {
         return;
       }
       this._source.textContent = source;
-      this._steps.setTimings(
-        timings,
+      this._steps.setBreakdown(
+        breakdown,
+        steps,
         metrics.notes,
         source,
         readTheme(this.node),
@@ -135,19 +160,33 @@ export class TimingView extends Widget {
     }
     const file = metricsFileFor(path);
     this._steps.setStatus(`Opening ${file}…`, 'loading');
-    let text: string;
+    const settings = this._options.serverSettings;
     try {
+      if (settings) {
+        const url =
+          settings.baseUrl +
+          'files/' +
+          file.split('/').map(encodeURIComponent).join('/');
+        const response = await ServerConnection.makeRequest(url, {}, settings);
+        if (!response.ok) {
+          throw new Error(`${response.status} ${response.statusText}`);
+        }
+        if (response.body) {
+          await this.loadMetrics(Private.chunks(response.body), file);
+          this._checkTrace(file);
+          return;
+        }
+      }
       const model = await contents.get(file, { content: true, format: 'text' });
-      text = typeof model.content === 'string' ? model.content : '';
+      const text = typeof model.content === 'string' ? model.content : '';
+      await this.loadMetrics(text, file);
+      this._checkTrace(file);
     } catch (error) {
       this._steps.setStatus(
         `Cannot open ${file}: ${Private.reason(error)}`,
         'error'
       );
-      return;
     }
-    await this.loadMetricsText(text, file);
-    this._checkTrace(file);
   }
 
   /** Load a saved timeline (`export()` output as JSON) from a file. */
@@ -271,19 +310,53 @@ export class TimingView extends Widget {
 }
 
 namespace Private {
-  /** Step timings in slices, yielding between them. */
-  export async function timingsAsync(rows: unknown[]): Promise<IStepTiming[]> {
-    const out: IStepTiming[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_SLICE) {
-      out.push(
-        ...stepTimings(
-          rows.slice(i, i + ROWS_PER_SLICE) as Record<string, unknown>[],
-          i
-        )
-      );
-      await new Promise(resolve => setTimeout(resolve, 0));
+  /** The text of a response body, chunk by chunk. */
+  export async function* chunks(
+    body: ReadableStream<Uint8Array>
+  ): AsyncGenerator<string> {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          break;
+        }
+        yield decoder.decode(value, { stream: true });
+      }
+      const rest = decoder.decode();
+      if (rest) {
+        yield rest;
+      }
+    } finally {
+      reader.releaseLock();
     }
-    return out;
+  }
+
+  /**
+   * The step breakdown of many rows without a long task: rows are turned
+   * into timings and grouped into bars a slice at a time, yielding between
+   * slices. Slices hold whole bars, so the grouping matches the sync one.
+   */
+  export async function breakdownAsync(
+    rows: MetricsRow[]
+  ): Promise<{ breakdown: IStepBreakdown; steps: number }> {
+    const perBar = barSize(rows.length, MAX_BARS);
+    const slice = perBar * Math.max(1, Math.floor(ROWS_PER_SLICE / perBar));
+    const bars: IStepTiming[] = [];
+    let steps = 0;
+    let overlapping = 0;
+    for (let i = 0; i < rows.length; i += slice) {
+      const timings = stepTimings(rows.slice(i, i + slice), i);
+      steps += timings.length;
+      overlapping += countOverlapping(timings);
+      bars.push(...binTimings(timings, perBar));
+      await yieldToEventLoop();
+    }
+    return {
+      breakdown: breakdownOf(bars, { steps, perBar, overlapping }),
+      steps
+    };
   }
 
   export function reason(error: unknown): string {
