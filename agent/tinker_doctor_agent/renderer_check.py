@@ -12,36 +12,12 @@ prints, never downloads (tokenizers load with `local_files_only=True`), never
 imports tinker when the user has not (unless `args.allowImport`).
 """
 
-import re
 import sys
 import traceback
 
 from . import renderer_compare as rc
+from . import renderer_find as find
 from . import renderer_tables as tables
-
-MODEL_ORGS = (
-    "meta-llama",
-    "Qwen",
-    "deepseek-ai",
-    "openai",
-    "moonshotai",
-    "zai-org",
-    "nvidia",
-    "thinkingmachines",
-)
-
-# Template keyword arguments that select a thinking mode or history handling.
-THINKING_KWARGS = (
-    "enable_thinking",
-    "thinking",
-    "keep_history_thinking",
-    "truncate_history_thinking",
-    "preserve_thinking",
-    "reasoning_effort",
-)
-
-# How many conversations of a user's variable are compared.
-SAMPLE = 3
 
 
 def run(args=None) -> dict:
@@ -62,21 +38,25 @@ def run(args=None) -> dict:
 
 
 def _run(args, result):
-    cells = [_cell_text(c) for c in args.get("cellSources") or []]
+    cells = [find.cell_text(c) for c in args.get("cellSources") or []]
     namespace = args.get("namespace")
     if namespace is None:
-        namespace = _user_namespace()
-    live = _find_live_renderer(namespace)
+        namespace = find.user_namespace()
+    live = find.find_live_renderer(namespace)
+    config = find.from_configs(namespace)
     result["model"] = (
         args.get("model")
-        or _model_from_clients(namespace)
+        or find.model_from_clients(namespace)
         or (live and live.get("model"))
-        or _model_from_cells(cells)
+        or config.get("model_name")
+        or config.get("model_name_for_tokenizer")
+        or find.model_from_cells(cells)
     )
     result["renderer"] = (
         args.get("renderer")
         or (live and live.get("name"))
-        or _renderer_from_cells(cells)
+        or config.get("renderer_name")
+        or find.renderer_from_cells(cells)
     )
     if result["model"]:
         result["recommended"], result["recommendedSource"] = tables.recommended_for(
@@ -117,23 +97,43 @@ def _run(args, result):
     if live and live.get("name") == name and live.get("tokenizer") is tokenizer:
         renderer = live["object"]
     else:
-        renderer = renderers.get_renderer(name, tokenizer, model_name=result["model"])
+        try:
+            renderer = renderers.get_renderer(
+                name, tokenizer, model_name=result["model"]
+            )
+        except Exception as error:
+            if "Unknown renderer" not in str(error):
+                raise
+            result["unknownRenderer"] = name
+            result["error"] = f"{error} Registered custom renderers: " + (
+                ", ".join(find.registered(renderers)) or "none"
+            )
+            return
     thinking = tables.thinking_mode(name)
     result["thinking"] = thinking
     matched = {"enable_thinking": thinking, "thinking": thinking}
     user_kwargs = args.get("templateKwargs")
     if user_kwargs is None:
-        user_kwargs = _kwargs_from_cells(cells)
-    conversations, origin = _conversations(args, namespace)
+        user_kwargs = find.kwargs_from_cells(cells)
+    conversations, origin = find.conversations(args, namespace)
     result["conversationSource"] = origin
     if origin == "built-in" and not thinking:
         # A non-thinking renderer refuses (or cannot show) reasoning turns:
         # the built-in set drops them; the user's own data is kept as it is.
-        conversations = [(n, _without_thinking(m)) for n, m in conversations]
+        conversations = [(n, find.without_thinking(m)) for n, m in conversations]
 
     compared = []
+    named = bool(args.get("messagesVariable") or args.get("messagesFile"))
     for label, messages in conversations:
-        for kind in ("generation", "supervised"):
+        kinds = ["generation", "supervised"]
+        if (
+            origin.startswith("variable")
+            and not named
+            and not find.has_assistant(messages)
+        ):
+            # A prompt found in the namespace, not named as training data.
+            kinds = ["generation"]
+        for kind in kinds:
             try:
                 entry = rc.compare_one(renderer, tokenizer, messages, kind, matched)
             except Exception as error:  # noqa: BLE001 - the check reports, never raises
@@ -152,110 +152,6 @@ def _run(args, result):
             compared.append(entry)
     result["conversations"] = compared
     _summarise(result, compared, rc.decoder(tokenizer))
-
-
-# --- discovery ------------------------------------------------------------
-
-
-def _user_namespace():
-    try:
-        ipython = sys.modules.get("IPython")
-        shell = ipython.get_ipython() if ipython else None
-        return dict(shell.user_ns) if shell is not None else {}
-    except Exception:  # noqa: BLE001 - the check reports, never raises
-        return {}
-
-
-def _cell_text(cell):
-    if isinstance(cell, dict):
-        return str(cell.get("source") or "")
-    return str(cell)
-
-
-def _find_live_renderer(namespace):
-    """The most recently bound cookbook renderer object in the namespace."""
-    found = None
-    for key, value in list(namespace.items()):
-        if key.startswith("_"):
-            continue
-        module = type(value).__module__ or ""
-        if module.startswith("tinker_cookbook.renderers") and hasattr(
-            value, "build_generation_prompt"
-        ):
-            found = {
-                "object": value,
-                "name": getattr(value, "_renderer_name", None),
-                "model": getattr(value, "_model_name", None),
-                "tokenizer": getattr(value, "tokenizer", None),
-                "variable": key,
-            }
-    return found
-
-
-def _model_from_clients(namespace):
-    """Base model of a live Tinker client, read from attributes only."""
-    for value in list(namespace.values()):
-        module = type(value).__module__ or ""
-        if not module.startswith("tinker"):
-            continue
-        name = getattr(value, "_base_model", None)
-        info = getattr(value, "_info", None)
-        data = getattr(info, "model_data", None)
-        name = name or getattr(data, "model_name", None)
-        if isinstance(name, str) and name:
-            return name
-    return None
-
-
-_STRING = r"""["']([^"'\n]+)["']"""
-
-
-def _model_from_cells(cells):
-    """The last model id (org/name of a known org) written in the cells."""
-    pattern = re.compile(
-        r"""["']((?:{})/[\w.\-]+)["']""".format(
-            "|".join(re.escape(o) for o in MODEL_ORGS)
-        )
-    )
-    found = None
-    for text in cells:
-        for match in pattern.finditer(text):
-            found = match.group(1)
-    return found
-
-
-def _renderer_from_cells(cells):
-    """The last renderer name written by hand (get_renderer / renderer_name)."""
-    pattern = re.compile(
-        rf"get_renderer\(\s*(?:name\s*=\s*)?{_STRING}|renderer_name[\"']?\s*[=:]\s*{_STRING}"
-    )
-    found = None
-    for text in cells:
-        for match in pattern.finditer(text):
-            found = match.group(1) or match.group(2)
-    return found
-
-
-def _kwargs_from_cells(cells):
-    """Thinking-related keyword arguments of the user's apply_chat_template
-    calls, or None when the cells make no such call."""
-    found = None
-    for text in cells:
-        for match in re.finditer(r"apply_chat_template\(", text):
-            found = found if found is not None else {}
-            depth, end = 1, match.end()
-            while end < len(text) and depth:
-                depth += {"(": 1, ")": -1}.get(text[end], 0)
-                end += 1
-            call = text[match.end() : end]
-            for key, value in re.findall(
-                r"(\w+)\s*=\s*(True|False|\"\w+\"|'\w+')", call
-            ):
-                if key in THINKING_KWARGS:
-                    found[key] = {"True": True, "False": False}.get(
-                        value, value.strip("\"'")
-                    )
-    return found
 
 
 def _version(dist):
@@ -313,46 +209,6 @@ def _load_local(name, label):
     except Exception as error:  # noqa: BLE001 - the check reports, never raises
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
         return None, f"{label}: {text[:200]}"
-
-
-def _conversations(args, namespace):
-    variable = args.get("messagesVariable")
-    if variable:
-        value = namespace.get(variable)
-        sample = _sample_messages(value)
-        if sample:
-            return (
-                [(f"{variable}[{i}]", m) for i, m in sample],
-                f"variable {variable}",
-            )
-    return [(name, msgs) for name, msgs in tables.BUILTIN], "built-in"
-
-
-def _without_thinking(messages):
-    return [{k: v for k, v in m.items() if k != "thinking"} for m in messages]
-
-
-def _sample_messages(value):
-    """Up to SAMPLE (index, messages) pairs from a list of conversations."""
-    if isinstance(value, dict) and "messages" in value:
-        value = [value]
-    if not isinstance(value, (list, tuple)):
-        return []
-    if value and isinstance(value[0], dict) and "role" in value[0]:
-        value = [value]
-    out = []
-    for i, item in enumerate(value):
-        if isinstance(item, dict):
-            item = item.get("messages")
-        if (
-            isinstance(item, list)
-            and item
-            and all(isinstance(m, dict) and "role" in m for m in item)
-        ):
-            out.append((i, item))
-        if len(out) >= SAMPLE:
-            break
-    return out
 
 
 def _summarise(result, compared, decode):

@@ -103,8 +103,16 @@ def _ints(value):
     return [int(t) for t in value]
 
 
-def render_pair(renderer, tokenizer, messages, kind, kwargs):
-    """(renderer tokens, template tokens) for one conversation."""
+def _floats(value):
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return [float(w) for w in value]
+
+
+def render_pair(renderer, tokenizer, messages, kind, kwargs, into=None):
+    """(renderer tokens, template tokens) for one conversation; for a
+    supervised example, the number of tokens with loss weight goes into
+    `into["lossTokens"]`."""
     if kind == "generation":
         last = max(
             (i for i, m in enumerate(messages) if m.get("role") == "assistant"),
@@ -116,7 +124,9 @@ def render_pair(renderer, tokenizer, messages, kind, kwargs):
             for_template(prompt), add_generation_prompt=True, tokenize=True, **kwargs
         )
     else:
-        ours, _weights = renderer.build_supervised_example(for_renderer(messages))
+        ours, weights = renderer.build_supervised_example(for_renderer(messages))
+        if into is not None:
+            into["lossTokens"] = sum(1 for w in _floats(weights) if w != 0)
         theirs = tokenizer.apply_chat_template(
             for_template(messages), add_generation_prompt=False, tokenize=True, **kwargs
         )
@@ -130,13 +140,11 @@ def compare_one(renderer, tokenizer, messages, kind, kwargs, modes_may_differ=Fa
     the renderer's thinking mode (the user's own comparison), so a lone empty
     think block at the end of a generation prompt is the thinking flag.
     """
-    ours, theirs = render_pair(renderer, tokenizer, messages, kind, kwargs)
+    entry = {"kwargs": dict(kwargs)}
+    ours, theirs = render_pair(renderer, tokenizer, messages, kind, kwargs, entry)
     has_system = any(m.get("role") == "system" for m in messages)
-    entry = {
-        "kwargs": dict(kwargs),
-        "rendererTokens": ours,
-        "templateTokens": theirs,
-    }
+    entry["rendererTokens"] = ours
+    entry["templateTokens"] = theirs
     entry.update(explain(ours, theirs, tokenizer, has_system, kind, modes_may_differ))
     return entry
 

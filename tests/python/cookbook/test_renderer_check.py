@@ -12,7 +12,7 @@ import pytest
 import tinker  # noqa: F401  (the check renders only once tinker is imported)
 from families import llama3_tokenizer, qwen3_tokenizer, qwen25_tokenizer
 from tinker_cookbook import renderers
-from tinker_doctor_agent import renderer_check, renderer_tables
+from tinker_doctor_agent import renderer_check, renderer_find, renderer_tables
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -173,8 +173,8 @@ def test_renderer_name_from_a_config_field():
             '    renderer_name="gpt_oss_medium_reasoning")'
         )
     ]
-    assert renderer_check._renderer_from_cells(cells) == "gpt_oss_medium_reasoning"
-    assert renderer_check._model_from_cells(cells) == "openai/gpt-oss-120b"
+    assert renderer_find.renderer_from_cells(cells) == "gpt_oss_medium_reasoning"
+    assert renderer_find.model_from_cells(cells) == "openai/gpt-oss-120b"
 
 
 def test_live_renderer_object_and_its_tokenizer_are_used(qwen3_tok):
@@ -305,3 +305,58 @@ def test_tinker_is_not_imported_unless_allowed(tmp_path):
     result = run_isolated(code, tmp_path)
     assert result["tinker"] is False
     assert "tinker is not imported" in result["error"]
+
+
+def test_model_and_renderer_read_from_a_cookbook_config_object(qwen3_tok):
+    from tinker_cookbook.supervised.types import ChatDatasetBuilderCommonConfig
+
+    common = ChatDatasetBuilderCommonConfig(
+        model_name_for_tokenizer=QWEN3,
+        renderer_name="qwen3_disable_thinking",
+        max_length=None,
+        batch_size=1,
+    )
+    result = renderer_check.run({"namespace": {"common": common, "tok": qwen3_tok}})
+    assert result["model"] == QWEN3
+    assert result["renderer"] == "qwen3_disable_thinking"
+    assert result["realMismatches"] == 0
+
+
+def test_conversations_found_in_the_namespace_without_naming_them(qwen3_tok):
+    dialog = [
+        {"role": "user", "content": "Name a prime."},
+        {"role": "assistant", "content": "7."},
+    ]
+    prompt = [{"role": "user", "content": "Hi"}]
+    result = check(qwen3_tok, "qwen3", namespace={"tok": qwen3_tok, "dialog": dialog})
+    assert result["conversationSource"] == "variable dialog"
+    assert {c["kind"] for c in result["conversations"]} == {
+        "generation",
+        "supervised",
+    }
+    # A bare prompt found in the namespace is compared as a prompt only.
+    result = check(qwen3_tok, "qwen3", namespace={"tok": qwen3_tok, "prompt": prompt})
+    assert [c["kind"] for c in result["conversations"]] == ["generation"]
+
+
+def test_training_file_without_assistant_turns_has_no_loss_tokens(tmp_path, qwen3_tok):
+    data = tmp_path / "prompts.jsonl"
+    data.write_text(
+        "\n".join(
+            json.dumps({"messages": [{"role": "user", "content": f"Q{i}"}]})
+            for i in range(5)
+        )
+    )
+    result = check(qwen3_tok, "qwen3", messagesFile=str(data))
+    assert result["conversationSource"] == f"file {data}"
+    supervised = [c for c in result["conversations"] if c["kind"] == "supervised"]
+    assert len(supervised) == 3
+    assert all(c.get("lossTokens") == 0 for c in supervised)
+    with_answer = check(qwen3_tok, "qwen3")
+    assert by(with_answer, "thinking", "supervised")["lossTokens"] > 0
+
+
+def test_unknown_renderer_is_reported_by_name(qwen3_tok):
+    result = check(qwen3_tok, "qwen3_thinking")
+    assert result["unknownRenderer"] == "qwen3_thinking"
+    assert "Unknown renderer: qwen3_thinking" in result["error"]
