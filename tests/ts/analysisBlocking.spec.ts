@@ -92,6 +92,28 @@ describe('TD113: a blocking Tinker call inside async def', () => {
     expect(where(findings, 'TD113')).toEqual(['TD113@1:2']);
   });
 
+  it('follows a future made in an earlier cell', () => {
+    const findings = analyse([
+      SETUP,
+      'fb = tc.forward_backward(batch, "cross_entropy")',
+      src('async def report():', '    print(fb.result().metrics)')
+    ]);
+    expect(where(findings, 'TD113')).toEqual(['TD113@2:2']);
+  });
+
+  it("does not take a local variable for an earlier cell's future", () => {
+    const findings = analyse([
+      SETUP,
+      'fb = tc.forward_backward(batch, "cross_entropy")',
+      src(
+        'async def report(pool):',
+        '    fb = pool.submit(work)',
+        '    print(fb.result())'
+      )
+    ]);
+    expect(where(findings, 'TD113')).toEqual([]);
+  });
+
   it('does not flag awaited calls', () => {
     const findings = analyse([
       SETUP_NEW,

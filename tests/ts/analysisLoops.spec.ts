@@ -173,6 +173,31 @@ describe('TD110: a training future waited on before the next submission', () => 
     expect(where(findings, ...LOOP)).toEqual([]);
   });
 
+  it('knows client variables from the facts when the code does not show', () => {
+    const facts = factsWith('0.38.0', {
+      clients: [{ kind: 'TrainingClient', variable: 'model' }]
+    });
+    const loop = src(
+      'for b in eval_batches:',
+      '    out = model.forward(b, "cross_entropy").result()'
+    );
+    expect(where(analyse([loop], facts), 'TD110')).toEqual(['TD110@0:2']);
+    expect(where(analyse([loop]), 'TD110')).toEqual([]);
+  });
+
+  it('flags a wait on a future from an earlier cell before a submission', () => {
+    const findings = analyse([
+      SETUP,
+      'fb = tc.forward_backward(batches[0], "cross_entropy")',
+      src(
+        'for b in batches[1:]:',
+        '    fb.result()',
+        '    fb = tc.forward_backward(b, "cross_entropy")'
+      )
+    ]);
+    expect(where(findings, 'TD110')).toEqual(['TD110@2:2']);
+  });
+
   it('does not flag the pipelined loop (submit both, prepare, wait)', () => {
     const findings = analyse([
       SETUP,

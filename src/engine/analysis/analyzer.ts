@@ -97,7 +97,8 @@ export class LoopShapeAnalyzer {
 
   private program(cells: IProgramCell[], facts?: IFacts): Program {
     const style = styleFromFacts(facts) ?? Private.styleFromCode(cells);
-    return new Program(cells, style);
+    const clients = Array.isArray(facts?.clients) ? facts!.clients : [];
+    return new Program(cells, style, clients);
   }
 
   /** Forget summaries of sources that are no longer in the notebook. */

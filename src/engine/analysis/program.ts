@@ -3,6 +3,7 @@
  * crosses cells — which names hold Tinker clients, which functions exist —
  * and, per scope, the calls resolved into submissions and waits.
  */
+import { IClientFact } from '../facts';
 import { ICellSummary, IOp, IScope } from './summary';
 import {
   baseMethod,
@@ -42,6 +43,14 @@ export interface IEvent {
   callee?: IFunctionRef;
 }
 
+/** A Tinker future held by a top-level name. */
+export interface IGlobalFuture {
+  family: Family;
+  method: string;
+  /** The cell that assigns it. */
+  cell: number;
+}
+
 /** A function defined in some cell. */
 export interface IFunctionRef {
   cell: IProgramCell;
@@ -54,11 +63,20 @@ export class Program {
   /** Methods of classes defined in the notebook, by bare name. */
   readonly methods = new Map<string, IFunctionRef>();
   readonly clients = new Map<string, ClientKind>();
+  /** Names that hold a Tinker future at a cell's top level (or `self.x`). */
+  readonly futures = new Map<string, IGlobalFuture[]>();
   private events = new Map<string, IEvent[]>();
 
+  /**
+   * @param cells - the code cells in notebook order
+   * @param style - the SDK semantics to read the calls with
+   * @param factClients - clients the kernel agent saw, which name the
+   *   variables that hold clients when the code does not show it
+   */
   constructor(
     readonly cells: IProgramCell[],
-    readonly style: ISdkStyle
+    readonly style: ISdkStyle,
+    factClients: IClientFact[] = []
   ) {
     for (const cell of cells) {
       for (const scope of cell.summary.scopes) {
@@ -76,6 +94,29 @@ export class Program {
           if (kind) {
             this.clients.set(op.target, kind);
           }
+        }
+      }
+    }
+    for (const client of factClients) {
+      const kind = client?.kind ? Private.FACT_KINDS[client.kind] : undefined;
+      const name = client?.variable;
+      if (kind && typeof name === 'string' && !this.clients.has(name)) {
+        this.clients.set(name, kind);
+      }
+    }
+    for (const cell of cells) {
+      for (const op of cell.summary.ops) {
+        const global = op.scope === 0 || op.target?.startsWith('self.');
+        if (!op.target || !global) {
+          continue;
+        }
+        const family = this.family(op, this.scopeOf(cell, op));
+        const method = baseMethod(op.method);
+        const future = op.method === method ? !op.awaited : op.awaited;
+        if (family && family !== 'create' && future) {
+          const list = this.futures.get(op.target) ?? [];
+          list.push({ family, method, cell: cell.index });
+          this.futures.set(op.target, list);
         }
       }
     }
@@ -206,6 +247,14 @@ export class Program {
 }
 
 namespace Private {
+  /** Client kinds by the class names the kernel agent reports. */
+  export const FACT_KINDS: Record<string, ClientKind> = {
+    ServiceClient: 'service',
+    TrainingClient: 'training',
+    SamplingClient: 'sampling',
+    RestClient: 'rest'
+  };
+
   /** Guess a parameter's client kind from its name. */
   export function kindFromName(name: string): ClientKind | null {
     if (
@@ -237,6 +286,25 @@ namespace Private {
     const scope = cell.summary.scopes[scopeId];
     const ops = cell.summary.ops;
     const pending = new Map<string, IPending>();
+    const local = new Set(scope.params);
+    ops.forEach(o => o.scope === scopeId && o.target && local.add(o.target));
+    // A future from a top-level name of an earlier cell (or, in a function,
+    // of its own cell), unless the scope has a variable of that name.
+    const lookup = (name: string): IPending | undefined => {
+      const own = pending.get(name);
+      if (own) {
+        return own;
+      }
+      if (scopeId !== 0 && local.has(name) && !name.startsWith('self.')) {
+        return undefined;
+      }
+      const global = (program.futures.get(name) ?? [])
+        .filter(
+          f => f.cell < cell.index || (scopeId !== 0 && f.cell === cell.index)
+        )
+        .pop();
+      return global ? { ...global, coroutine: false } : undefined;
+    };
     const events: IEvent[] = [];
     const byOp = new Map<number, IPending>();
     const push = (
@@ -290,14 +358,14 @@ namespace Private {
             continue;
           }
         }
-        const p = op.receiver ? pending.get(op.receiver) : undefined;
+        const p = op.receiver ? lookup(op.receiver) : undefined;
         if (p && !p.coroutine) {
           push('wait', op, p, false);
           continue;
         }
       }
       if (op.method === '__await__' && op.receiver) {
-        const p = pending.get(op.receiver);
+        const p = lookup(op.receiver);
         if (p?.coroutine) {
           const submitted = { ...p, coroutine: false };
           push('submit', op, submitted, false);
@@ -311,7 +379,7 @@ namespace Private {
       }
       if (op.method === 'gather' || op.method === 'wait') {
         for (const name of op.argNames) {
-          const p = pending.get(name);
+          const p = lookup(name);
           if (p && !p.coroutine) {
             push('wait', op, p, false);
           }
