@@ -52,7 +52,8 @@ describe('decodeCell', () => {
     const out = decodeCell(
       cell([error('RuntimeError', 'A previous request failed', tb)])
     );
-    expect(out.map(d => [d.code, d.line])).toEqual([['TD501', 3]]);
+    // Line 2 is where the root cause was raised from; line 3 only wraps it.
+    expect(out.map(d => [d.code, d.line])).toEqual([['TD501', 2]]);
     expect(out[0].values.request).toBe('req-1');
   });
 

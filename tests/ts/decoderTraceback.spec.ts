@@ -106,6 +106,8 @@ describe('parseTraceback', () => {
     ]);
     expect(segments[0].message).toContain('max() iterable argument is empty');
     expect(failingLine(segments)).toBe(5);
+    // Decoded at the root cause: its own line in the cell.
+    expect(failingLine(segments, 0)).toBe(3);
   });
 
   it('takes the deepest frame of the cell that ran, skipping others', () => {

@@ -73,14 +73,14 @@ namespace Private {
       output.ename,
       output.evalue
     );
-    const line = failingLine(segments);
     const context = `${output.text}\n${cell.source}`;
-    for (const segment of segments) {
+    for (const [at, segment] of segments.entries()) {
       const message = segment.message
         ? `${segment.type}: ${segment.message}`
         : segment.type;
       const matches = matchMessage(message, { context, source: 'error' }, rows);
       if (matches.length > 0) {
+        const line = failingLine(segments, at);
         return expand(matches, 'error', rows).map(([m, via]) =>
           toDecoded(m, cell, index, line, via)
         );

@@ -83,13 +83,21 @@ export function parseTraceback(
 }
 
 /**
- * The 1-based line of the cell where the failing call is: in the outermost
- * exception that passed through the cell, the deepest frame of the cell
- * that ran (the first cell frame names it), so SDK wrapper frames and other
- * cells' functions are skipped.
+ * The 1-based line of the cell where the failing call is: the deepest frame
+ * of the cell that ran (the first cell frame names it), so SDK wrapper
+ * frames and other cells' functions are skipped. Read from the exception
+ * at `prefer` (the one that was decoded) when it passed through the cell,
+ * else from the outermost one that did.
  */
-export function failingLine(segments: IExceptionSegment[]): number | null {
-  for (let i = segments.length - 1; i >= 0; i--) {
+export function failingLine(
+  segments: IExceptionSegment[],
+  prefer?: number
+): number | null {
+  const order = segments.map((_, i) => segments.length - 1 - i);
+  if (prefer !== undefined && segments[prefer]) {
+    order.unshift(prefer);
+  }
+  for (const i of order) {
     const frames = segments[i].cellFrames;
     if (frames.length === 0) {
       continue;
