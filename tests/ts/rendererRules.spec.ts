@@ -359,3 +359,36 @@ describe('renderer table', () => {
     ).toContain('nemotron3');
   });
 });
+
+describe('TD405 and TD406 from the check', () => {
+  it('reports the renderer the kernel could not build', () => {
+    const f = run({
+      facts: facts({
+        model: 'Qwen/Qwen3-8B',
+        renderer: 'qwen3_thinking',
+        unknownRenderer: 'qwen3_thinking',
+        recommended: ['qwen3', 'qwen3_disable_thinking'],
+        error:
+          'Unknown renderer: qwen3_thinking. Registered custom renderers: none'
+      })
+    });
+    expect(f.map(x => x.code)).toEqual(['TD405']);
+    expect(f[0].fix).toMatch(/qwen3, qwen3_disable_thinking/);
+  });
+
+  it('flags named training data whose examples carry no loss weight', () => {
+    const conversations = [
+      { name: 'p.jsonl:1', kind: 'generation', identical: true },
+      { name: 'p.jsonl:1', kind: 'supervised', identical: true, lossTokens: 0 }
+    ];
+    const named = run({
+      facts: facts({ conversationSource: 'file p.jsonl', conversations })
+    });
+    expect(named.map(x => x.code)).toEqual(['TD406']);
+    expect(named[0].evidence).toMatch(/p\.jsonl:1/);
+    const builtIn = run({
+      facts: facts({ conversationSource: 'built-in', conversations })
+    });
+    expect(builtIn.map(x => x.code)).toEqual([]);
+  });
+});

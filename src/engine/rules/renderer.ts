@@ -6,6 +6,7 @@
 import { IDiagnosisInput, IFinding, IRuleModule } from '../types';
 import { scanCells } from './rendererCells';
 import {
+  checkFindings,
   modelInUse,
   nameFindings,
   thinkingFindings,
@@ -32,6 +33,7 @@ export const rendererRules: IRuleModule = {
       }
     }
     findings.push(...thinkingFindings(cells, check));
+    findings.push(...checkFindings(check));
     if (check) {
       if (typeof check.error === 'string' && check.error) {
         notes.push(`The renderer check could not run: ${check.error}`);

@@ -157,6 +157,56 @@ export function thinkingFindings(
   return findings;
 }
 
+/**
+ * TD405 and TD406 from the renderer check: the renderer name the kernel
+ * could not build, and training conversations (a variable or file the user
+ * named) whose supervised examples carry no loss weight at all.
+ */
+export function checkFindings(check: IRendererCheck | undefined): IFinding[] {
+  if (!check) {
+    return [];
+  }
+  const findings: IFinding[] = [];
+  const unknown = check.unknownRenderer;
+  if (typeof unknown === 'string' && unknown) {
+    findings.push(
+      makeFinding('TD405', {
+        title: `Unknown renderer "${unknown}"`,
+        evidence: `Renderer check: ${String(check.error ?? '')}`,
+        fix:
+          'Use a renderer the installed cookbook registers' +
+          (Array.isArray(check.recommended) && check.recommended.length
+            ? ` (for ${check.model}: ${check.recommended.join(', ')})`
+            : '') +
+          '; register a custom one with register_renderer(name, factory).'
+      })
+    );
+  }
+  const source = String(check.conversationSource ?? '');
+  const named = /^(file|variable) /.test(source);
+  const conversations = Array.isArray(check.conversations)
+    ? (check.conversations as Array<Record<string, unknown>>)
+    : [];
+  const empty = conversations.filter(
+    c => c.kind === 'supervised' && c.lossTokens === 0
+  );
+  if (named && empty.length > 0) {
+    findings.push(
+      makeFinding('TD406', {
+        evidence:
+          `Renderer check on ${source}: ${empty.length} of the sampled ` +
+          'conversations give no token a loss weight (' +
+          empty.map(c => String(c.name)).join(', ') +
+          '); typically the rows have no assistant turn.',
+        fix:
+          'Give each training row an assistant message to learn, or choose ' +
+          'a train_on_what that covers the tokens you want to train.'
+      })
+    );
+  }
+  return findings;
+}
+
 /** TD406 from code that makes every loss weight zero. */
 export function weightFindings(notebookCells: ICell[]): IFinding[] {
   const findings: IFinding[] = [];
