@@ -139,17 +139,21 @@ export function thinkingFindings(
       );
     }
   }
-  const refused = (
-    Array.isArray(check?.conversations) ? check!.conversations : []
-  ).find(
-    (c: any) =>
-      typeof c?.error === 'string' && /thinking (turned )?off/i.test(c.error)
-  ) as { name?: string; error: string } | undefined;
+  const list: Array<{ name?: unknown; error?: unknown }> = Array.isArray(
+    check?.conversations
+  )
+    ? (check!.conversations as Array<{ name?: unknown; error?: unknown }>)
+    : [];
+  const refused = list.find(
+    c => typeof c?.error === 'string' && /thinking (turned )?off/i.test(c.error)
+  );
   if (refused && findings.length === 0) {
     findings.push(
       makeFinding('TD402', {
         title: `The renderer refused reasoning data (${check?.renderer})`,
-        evidence: `Renderer check, ${refused.name}: ${refused.error}`,
+        evidence: `Renderer check, ${String(refused.name)}: ${String(
+          refused.error
+        )}`,
         fix: 'Use the thinking variant of the renderer for reasoning data.'
       })
     );
