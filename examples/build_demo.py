@@ -245,7 +245,11 @@ def build() -> dict:
     return {
         "cells": cells,
         "metadata": {
-            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "name": "python3",
+            },
             "language_info": {"name": "python"},
         },
         "nbformat": 4,
@@ -255,5 +259,7 @@ def build() -> dict:
 
 if __name__ == "__main__":
     out = HERE / "demo.ipynb"
-    out.write_text(json.dumps(build(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(build(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print("wrote", out)

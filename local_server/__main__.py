@@ -35,8 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--compute-ms", type=float, default=50.0, help="time per request")
-    parser.add_argument("--poll-hold-ms", type=float, default=1000.0, help="hold before 408")
+    parser.add_argument(
+        "--compute-ms", type=float, default=50.0, help="time per request"
+    )
+    parser.add_argument(
+        "--poll-hold-ms", type=float, default=1000.0, help="hold before 408"
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME")
     parser.add_argument("--vocab-size", type=int, default=512)
     parser.add_argument("--max-context", type=int, default=256)
@@ -68,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, args.port))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     if args.port_file:

@@ -30,14 +30,19 @@ CLIENT_CONFIG = {
 FAULT_BODIES: dict[str, tuple[int, dict[str, Any]]] = {
     "billing-402": (
         402,
-        {"detail": "Payment required: billing is paused for this organization; "
-         "add credits in the Tinker console"},
+        {
+            "detail": "Payment required: billing is paused for this organization; "
+            "add credits in the Tinker console"
+        },
     ),
     "forbidden-403": (403, {"detail": "You do not have access to this model"}),
     "unknown-session-404": (404, {"detail": "Invalid session_id"}),
     "heartbeat-unknown-session": (404, {"detail": "Invalid session_id"}),
     "conflict-409-save": (409, {"detail": "Checkpoint already exists"}),
-    "rate-limit-429": (429, {"detail": "Rate limit exceeded: too many concurrent requests"}),
+    "rate-limit-429": (
+        429,
+        {"detail": "Rate limit exceeded: too many concurrent requests"},
+    ),
     "server-error-5xx": (500, {"detail": "Internal server error"}),
 }
 
@@ -49,7 +54,9 @@ class DropConnection(Exception):
 class LocalTinkerApp:
     """A Tinker-compatible API over :class:`ServerState`."""
 
-    def __init__(self, state: ServerState, faults: FaultSet, poll_hold_s: float = 1.0) -> None:
+    def __init__(
+        self, state: ServerState, faults: FaultSet, poll_hold_s: float = 1.0
+    ) -> None:
         self.state = state
         self.faults = faults
         self.poll_hold_s = poll_hold_s
@@ -136,7 +143,10 @@ class LocalTinkerApp:
                 {
                     "type": "http.response.start",
                     "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", b"64"),
+                    ],
                 }
             )
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
@@ -150,7 +160,9 @@ class LocalTinkerApp:
         await asyncio.sleep(delay)
         if name == "try-again-forever":
             rid = (await _json(request)).get("request_id")
-            return JSONResponse({"type": "try_again", "request_id": rid, "queue_state": "active"})
+            return JSONResponse(
+                {"type": "try_again", "request_id": rid, "queue_state": "active"}
+            )
         if name == "hang-create":
             return JSONResponse({"queue_state": "active"}, status_code=408)
         if name == "capacity-pause":
@@ -176,7 +188,11 @@ class LocalTinkerApp:
                     {
                         "active": self.faults.describe(),
                         "catalogue": {
-                            n: {"summary": s.summary, "triage": s.triage, "cases": s.cases}
+                            n: {
+                                "summary": s.summary,
+                                "triage": s.triage,
+                                "cases": s.cases,
+                            }
                             for n, s in CATALOGUE.items()
                         },
                     }
@@ -190,10 +206,14 @@ class LocalTinkerApp:
                 self.faults.remove()
             try:
                 for item in items:
-                    options = {k: v for k, v in item.items() if k not in ("name", "count")}
+                    options = {
+                        k: v for k, v in item.items() if k not in ("name", "count")
+                    }
                     self.faults.add(item["name"], item.get("count"), **options)
             except KeyError as exc:
-                return JSONResponse({"detail": f"unknown fault or missing name: {exc}"}, 400)
+                return JSONResponse(
+                    {"detail": f"unknown fault or missing name: {exc}"}, 400
+                )
             return JSONResponse({"active": self.faults.describe()})
         if path == "/_admin/state":
             now = time.monotonic()
@@ -232,11 +252,15 @@ class LocalTinkerApp:
         return JSONResponse(CLIENT_CONFIG)
 
     async def dynamic_config(self, request: Request) -> Response:
-        return JSONResponse({"refresh_interval_sec": 300, "sample_cancel_enabled": False})
+        return JSONResponse(
+            {"refresh_interval_sec": 300, "sample_cancel_enabled": False}
+        )
 
     async def create_session(self, request: Request) -> Response:
         await request.body()
-        return JSONResponse({"type": "create_session", "session_id": self.state.create_session()})
+        return JSONResponse(
+            {"type": "create_session", "session_id": self.state.create_session()}
+        )
 
     async def session_heartbeat(self, request: Request) -> Response:
         body = await _json(request)
@@ -305,8 +329,12 @@ class LocalTinkerApp:
     async def asample(self, request: Request) -> Response:
         record, ids = self.state.sample(await _json(request))
         if record is None:
-            return JSONResponse({"detail": "Unknown sampling_session_id"}, status_code=404)
-        return JSONResponse({"request_id": record.request_id, "sample_sequence_ids": ids})
+            return JSONResponse(
+                {"detail": "Unknown sampling_session_id"}, status_code=404
+            )
+        return JSONResponse(
+            {"request_id": record.request_id, "sample_sequence_ids": ids}
+        )
 
     # -- futures -----------------------------------------------------------------
 

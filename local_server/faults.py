@@ -176,7 +176,9 @@ class ActiveFault:
     def matches(self, path: str, request_type: str | None) -> bool:
         """Whether this fault applies to a request on ``path``."""
         paths = tuple(self.options.get("paths") or self.spec.paths)
-        if not any(path == p or (p.endswith("/") and path.startswith(p)) for p in paths):
+        if not any(
+            path == p or (p.endswith("/") and path.startswith(p)) for p in paths
+        ):
             return False
         if self.spec.request_types and request_type not in self.spec.request_types:
             return False

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -102,7 +102,9 @@ class Session:
 class ServerState:
     """Everything the local server knows; used from its event loop only."""
 
-    def __init__(self, compute_ms: float, models: list[ModelSpec], seed: int = 0) -> None:
+    def __init__(
+        self, compute_ms: float, models: list[ModelSpec], seed: int = 0
+    ) -> None:
         self.compute_s = compute_ms / 1000.0
         self.models = {m.name: m for m in models}
         self.sessions: dict[str, Session] = {}
@@ -135,7 +137,12 @@ class ServerState:
         if run is not None:
             run.busy_until = ready_at
         record = FutureRecord(
-            self.new_id("req"), request_type, ready_at, payload, error, conflict=conflict
+            self.new_id("req"),
+            request_type,
+            ready_at,
+            payload,
+            error,
+            conflict=conflict,
         )
         self.futures[record.request_id] = record
         return record
@@ -191,7 +198,9 @@ class ServerState:
             BigramModel(base.vocab_size),
         )
         self.runs[run.model_id] = run
-        return self.add_future("CreateModel", run, {"model_id": run.model_id, "type": "create_model"})
+        return self.add_future(
+            "CreateModel", run, {"model_id": run.model_id, "type": "create_model"}
+        )
 
     def info(self, model_id: str) -> dict[str, Any] | None:
         """The GetInfoResponse body, or None for an unknown model."""
@@ -201,7 +210,11 @@ class ServerState:
         return {
             "type": "get_info",
             "model_id": model_id,
-            "model_data": {"arch": "bigram", "model_name": run.base.name, "tokenizer_id": None},
+            "model_data": {
+                "arch": "bigram",
+                "model_name": run.base.name,
+                "tokenizer_id": None,
+            },
             "is_lora": True,
             "lora_rank": run.rank,
             "model_name": run.base.name,
@@ -216,7 +229,9 @@ class ServerState:
         request_type = "Forward" if msg.forward_only else "ForwardBackward"
         run = self.runs.get(msg.model_id)
         if run is None:
-            return self.add_future(request_type, error=f"Unknown model_id {msg.model_id!r}")
+            return self.add_future(
+                request_type, error=f"Unknown model_id {msg.model_id!r}"
+            )
         try:
             payload = _run_forward_backward(run, msg)
         except ModelInputError as exc:
@@ -227,11 +242,15 @@ class ServerState:
         """Apply AdamW with the accumulated gradient."""
         run = self.runs.get(body.get("model_id", ""))
         if run is None:
-            return self.add_future("OptimStep", error=f"Unknown model_id {body.get('model_id')!r}")
+            return self.add_future(
+                "OptimStep", error=f"Unknown model_id {body.get('model_id')!r}"
+            )
         params = body.get("adam_params") or body.get("optim_params")
         if params is None or params.get("type", "adamw") not in ("adamw", "adam"):
             return self.add_future(
-                "OptimStep", run, error="Only Adam parameters are supported by the local server"
+                "OptimStep",
+                run,
+                error="Only Adam parameters are supported by the local server",
             )
         metrics = run.model.adam_step(
             float(params.get("learning_rate", 1e-4)),
@@ -249,30 +268,46 @@ class ServerState:
         request_type = "SaveWeightsForSampler" if for_sampler else "SaveWeights"
         run = self.runs.get(body.get("model_id", ""))
         if run is None:
-            return self.add_future(request_type, error=f"Unknown model_id {body.get('model_id')!r}")
+            return self.add_future(
+                request_type, error=f"Unknown model_id {body.get('model_id')!r}"
+            )
         name = body.get("path")
         kind = "sampler_weights" if for_sampler else "weights"
         if name is None and for_sampler:
-            sampler = Sampler(self.new_id("sampler"), run.base, run.model.snapshot(), None)
+            sampler = Sampler(
+                self.new_id("sampler"), run.base, run.model.snapshot(), None
+            )
             self.samplers[sampler.sampler_id] = sampler
             return self.add_future(
                 request_type,
                 run,
-                {"sampling_session_id": sampler.sampler_id, "type": "save_weights_for_sampler"},
+                {
+                    "sampling_session_id": sampler.sampler_id,
+                    "type": "save_weights_for_sampler",
+                },
             )
         name = name or f"step-{run.steps:06d}"
         path = f"tinker://{run.model_id}/{kind}/{name}"
         if path in self.checkpoints and not body.get("overwrite"):
-            return self.add_future(request_type, run, conflict=f"Checkpoint already exists: {path}")
-        self.checkpoints[path] = Checkpoint(path, kind, run.base, run.model.snapshot(), run.model_id)
-        payload = {"path": path, "type": "save_weights_for_sampler" if for_sampler else "save_weights"}
+            return self.add_future(
+                request_type, run, conflict=f"Checkpoint already exists: {path}"
+            )
+        self.checkpoints[path] = Checkpoint(
+            path, kind, run.base, run.model.snapshot(), run.model_id
+        )
+        payload = {
+            "path": path,
+            "type": "save_weights_for_sampler" if for_sampler else "save_weights",
+        }
         return self.add_future(request_type, run, payload)
 
     def load_weights(self, body: dict[str, Any]) -> FutureRecord:
         """Load a checkpoint into an existing run or into a new one."""
         ckpt = self.checkpoints.get(body.get("path", ""))
         if ckpt is None:
-            return self.add_future("LoadWeights", error=f"Checkpoint not found: {body.get('path')}")
+            return self.add_future(
+                "LoadWeights", error=f"Checkpoint not found: {body.get('path')}"
+            )
         run = self.runs.get(body.get("model_id") or "")
         if run is None:
             if body.get("session_id") not in self.sessions:
@@ -289,7 +324,9 @@ class ServerState:
         run.model.seen = finite.copy() if not finite.all() else np.zeros_like(finite)
         run.model.weights = np.where(np.isfinite(ckpt.table), ckpt.table, 0.0)
         return self.add_future(
-            "LoadWeights", run, {"path": ckpt.path, "model_id": run.model_id, "type": "load_weights"}
+            "LoadWeights",
+            run,
+            {"path": ckpt.path, "model_id": run.model_id, "type": "load_weights"},
         )
 
     # -- sampling --------------------------------------------------------------
@@ -304,7 +341,11 @@ class ServerState:
             if ckpt is None:
                 return 404, {"detail": f"Checkpoint not found: {path}"}
             sampler = Sampler(
-                self.new_id("sampler"), ckpt.base, ckpt.table, path, ckpt.kind == "weights"
+                self.new_id("sampler"),
+                ckpt.base,
+                ckpt.table,
+                path,
+                ckpt.kind == "weights",
             )
         else:
             base = self.models.get(body.get("base_model") or "")
@@ -313,7 +354,10 @@ class ServerState:
             table = np.zeros((base.vocab_size, base.vocab_size))
             sampler = Sampler(self.new_id("sampler"), base, table, None)
         self.samplers[sampler.sampler_id] = sampler
-        return 200, {"sampling_session_id": sampler.sampler_id, "type": "create_sampling_session"}
+        return 200, {
+            "sampling_session_id": sampler.sampler_id,
+            "type": "create_sampling_session",
+        }
 
     def sample(self, body: dict[str, Any]) -> tuple[FutureRecord | None, list[str]]:
         """Draw samples; returns (future or None for an unknown sampler, ids)."""
@@ -329,7 +373,9 @@ class ServerState:
         tokens: list[int] = []
         for chunk in body.get("prompt", {}).get("chunks", []):
             if chunk.get("type", "encoded_text") != "encoded_text":
-                return self.add_future("Sample", error="Only text prompts are supported"), ids
+                return self.add_future(
+                    "Sample", error="Only text prompts are supported"
+                ), ids
             tokens.extend(int(t) for t in chunk.get("tokens", []))
         prompt = np.asarray(tokens, dtype=np.int64)
         params = body.get("sampling_params") or {}
@@ -345,7 +391,9 @@ class ServerState:
                 ),
                 ids,
             )
-        if len(prompt) and (prompt.min() < 0 or prompt.max() >= sampler.base.vocab_size):
+        if len(prompt) and (
+            prompt.min() < 0 or prompt.max() >= sampler.base.vocab_size
+        ):
             return (
                 self.add_future(
                     "Sample",
@@ -355,9 +403,11 @@ class ServerState:
                 ids,
             )
         stop = params.get("stop")
-        stop_tokens = {int(s) for s in stop} if isinstance(stop, list) and all(
-            isinstance(s, int) for s in stop
-        ) else set()
+        stop_tokens = (
+            {int(s) for s in stop}
+            if isinstance(stop, list) and all(isinstance(s, int) for s in stop)
+            else set()
+        )
         seed = params.get("seed")
         rng = np.random.default_rng(seed) if seed is not None else self.rng
         msg = pb.SampleResponse()
@@ -373,7 +423,9 @@ class ServerState:
                 rng,
             )
             seq = msg.sequences.add()
-            seq.stop_reason = pb.STOP_REASON_STOP if reason == "stop" else pb.STOP_REASON_LENGTH
+            seq.stop_reason = (
+                pb.STOP_REASON_STOP if reason == "stop" else pb.STOP_REASON_LENGTH
+            )
             seq.tokens = np.asarray(out, dtype=np.int32).tobytes()
             seq.logprobs = np.asarray(logps, dtype=np.float32).tobytes()
         if body.get("prompt_logprobs"):
@@ -386,7 +438,11 @@ def _model_id(session_id: str, model_seq_id: Any) -> str:
     return f"{session_id}:train:{int(model_seq_id or 0)}"
 
 
-_DTYPES = {pb.DTYPE_FLOAT32: np.float32, pb.DTYPE_INT64: np.int64, pb.DTYPE_INT32: np.int32}
+_DTYPES = {
+    pb.DTYPE_FLOAT32: np.float32,
+    pb.DTYPE_INT64: np.int64,
+    pb.DTYPE_INT32: np.int32,
+}
 
 
 def _tensor(msg: pb.Tensor) -> np.ndarray:
@@ -399,7 +455,9 @@ def _tensor(msg: pb.Tensor) -> np.ndarray:
 def _batched(arrays: list[np.ndarray], dtype: int) -> pb.BatchedTensor:
     offsets = np.cumsum([0] + [a.nbytes for a in arrays]).astype(np.int64)
     return pb.BatchedTensor(
-        data=b"".join(a.tobytes() for a in arrays), offsets=offsets.tobytes(), dtype=dtype
+        data=b"".join(a.tobytes() for a in arrays),
+        offsets=offsets.tobytes(),
+        dtype=dtype,
     )
 
 
@@ -418,7 +476,9 @@ def _run_forward_backward(run: TrainingRun, msg: pb.ForwardBackwardRequest) -> b
             if chunk.WhichOneof("chunk") != "encoded_text":
                 raise ModelInputError("Only text model inputs are supported")
             tokens.append(np.frombuffer(chunk.encoded_text.tokens, dtype=np.int32))
-        inputs = np.concatenate(tokens).astype(np.int64) if tokens else np.zeros(0, np.int64)
+        inputs = (
+            np.concatenate(tokens).astype(np.int64) if tokens else np.zeros(0, np.int64)
+        )
         if inputs.size == 0:
             # The hosted service's wording for a datum without tokens.
             raise ModelInputError("max() iterable argument is empty")
@@ -428,7 +488,9 @@ def _run_forward_backward(run: TrainingRun, msg: pb.ForwardBackwardRequest) -> b
             )
         names = set(datum.loss_fn_inputs)
         if names != {"target_tokens", "weights"}:
-            raise ModelInputError("Could not convert loss function inputs to array record")
+            raise ModelInputError(
+                "Could not convert loss function inputs to array record"
+            )
         targets = _tensor(datum.loss_fn_inputs["target_tokens"]).astype(np.int64)
         weights = _tensor(datum.loss_fn_inputs["weights"]).astype(np.float64)
         if not (len(targets) == len(weights) == len(inputs)):
@@ -440,13 +502,16 @@ def _run_forward_backward(run: TrainingRun, msg: pb.ForwardBackwardRequest) -> b
         run.model.check_tokens(targets, "target")
         prepared.append((inputs, targets, weights))
     results = [
-        run.model.forward(i, t, w, accumulate=not msg.forward_only) for i, t, w in prepared
+        run.model.forward(i, t, w, accumulate=not msg.forward_only)
+        for i, t, w in prepared
     ]
     out = pb.ForwardBackwardOutput(loss_fn_output_type="ArrayRecord")
     record = out.loss_fn_outputs.add()
     record.type_tag = "ArrayRecord"
     record.num_datums = len(results)
-    record.fields["logprobs"].CopyFrom(_batched([r.logprobs for r in results], pb.DTYPE_FLOAT32))
+    record.fields["logprobs"].CopyFrom(
+        _batched([r.logprobs for r in results], pb.DTYPE_FLOAT32)
+    )
     record.fields["elementwise_loss"].CopyFrom(
         _batched([r.elementwise_loss for r in results], pb.DTYPE_FLOAT32)
     )

@@ -105,7 +105,8 @@ def _capabilities(base_url, timeout):
             from tinker.types import ClientConfigResponse
 
             client = AsyncTinker(
-                _client_config=ClientConfigResponse(use_pyqwest_transport=False), **kwargs
+                _client_config=ClientConfigResponse(use_pyqwest_transport=False),
+                **kwargs,
             )
         except TypeError:
             client = AsyncTinker(**kwargs)
@@ -132,7 +133,9 @@ def _model_entry(model):
     """(name, trainable) from a SupportedModel or a plain dict."""
     if isinstance(model, dict):
         return model.get("model_name"), model.get("trainable") is not False
-    return getattr(model, "model_name", None), getattr(model, "trainable", None) is not False
+    return getattr(model, "model_name", None), getattr(
+        model, "trainable", None
+    ) is not False
 
 
 def _creation(args, caps, timeout):
@@ -171,9 +174,12 @@ def _creation(args, caps, timeout):
         _close(holder)
     error = None
     if outcome["timedOut"]:
-        error = "TimeoutError: training-client creation for %s did not finish within %g s" % (
-            base_model,
-            limit,
+        error = (
+            "TimeoutError: training-client creation for %s did not finish within %g s"
+            % (
+                base_model,
+                limit,
+            )
         )
     elif outcome["error"] is not None:
         error = _describe(outcome["error"])

@@ -62,7 +62,9 @@ class ServerAdmin:
 
     def set_fault(self, name: str, count: int | None = None, **options: Any) -> dict:
         """Switch a fault on (``count`` limits how often it fires)."""
-        return self._call("POST", "/_admin/faults", {"name": name, "count": count, **options})
+        return self._call(
+            "POST", "/_admin/faults", {"name": name, "count": count, **options}
+        )
 
     def clear_faults(self) -> None:
         """Switch every fault off."""
@@ -122,8 +124,12 @@ def byte_datum(text: str) -> Any:
     return types.Datum(
         model_input=types.ModelInput.from_ints(tokens[:-1]),
         loss_fn_inputs={
-            "target_tokens": types.TensorData.from_numpy(np.array(tokens[1:], dtype=np.int64)),
-            "weights": types.TensorData.from_numpy(np.ones(len(tokens) - 1, dtype=np.float32)),
+            "target_tokens": types.TensorData.from_numpy(
+                np.array(tokens[1:], dtype=np.int64)
+            ),
+            "weights": types.TensorData.from_numpy(
+                np.ones(len(tokens) - 1, dtype=np.float32)
+            ),
         },
     )
 
@@ -138,15 +144,27 @@ def start_server(
     tmp = Path(tempfile.mkdtemp(prefix="tinker-local-server-"))
     port_file = tmp / "port"
     log_path = tmp / "server.log"
-    args = [sys.executable, "-m", "local_server", "--port", "0", "--port-file", str(port_file)]
+    args = [
+        sys.executable,
+        "-m",
+        "local_server",
+        "--port",
+        "0",
+        "--port-file",
+        str(port_file),
+    ]
     args += ["--compute-ms", str(compute_ms)]
     for fault in faults or []:
         args += ["--fault", fault]
     args += extra_args or []
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO), env.get("PYTHONPATH")])
+    )
     log = open(log_path, "wb")
-    proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -16,9 +16,8 @@ import time
 import pytest
 
 tinker = pytest.importorskip("tinker")
-from tinker import types  # noqa: E402
-
 from conftest_server import byte_datum  # noqa: E402
+from tinker import types  # noqa: E402
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -63,12 +62,16 @@ def records():
 
 @pytest.fixture
 def service(tinker_server):
-    return tinker.ServiceClient(base_url=tinker_server.base_url, api_key=tinker_server.api_key)
+    return tinker.ServiceClient(
+        base_url=tinker_server.base_url, api_key=tinker_server.api_key
+    )
 
 
 @pytest.fixture
 def training(service):
-    return service.create_lora_training_client(base_model=MODEL, rank=2).result(timeout=20)
+    return service.create_lora_training_client(base_model=MODEL, rank=2).result(
+        timeout=20
+    )
 
 
 def statuses(server, path, since=0.0):
@@ -78,7 +81,9 @@ def statuses(server, path, since=0.0):
 def test_billing_402_pauses_silently_then_resumes(tinker_server, training, records):
     tinker_server.admin.set_fault("billing-402", count=1)
     start = time.time()
-    out = training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(timeout=30)
+    out = training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(
+        timeout=30
+    )
     assert out.metrics["loss:sum"] > 0
     # The SDK sleeps 5 s per 402 inside its billing-pause window.
     assert time.time() - start >= 4.5
@@ -104,14 +109,18 @@ def test_forbidden_403_fails_a_training_call_at_once(tinker_server, training):
     tinker_server.admin.set_fault("forbidden-403")
     start = time.monotonic()
     with pytest.raises(tinker.PermissionDeniedError, match="403"):
-        training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(timeout=20)
+        training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(
+            timeout=20
+        )
     assert time.monotonic() - start < 5  # not retried
 
 
 def test_unknown_session_404_fails_the_poll_with_value_error(tinker_server, training):
     tinker_server.admin.set_fault("unknown-session-404")
     with pytest.raises(ValueError) as info:
-        training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(timeout=20)
+        training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(
+            timeout=20
+        )
     text = str(info.value)
     assert text.startswith("Error retrieving result: Error code: 404")
     assert "Invalid session_id" in text and "with status 404" in text
@@ -133,21 +142,33 @@ def test_conflict_409_on_save_is_a_value_error(tinker_server, training):
     training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(timeout=20)
 
 
-@pytest.mark.parametrize(("fault", "status"), [("rate-limit-429", 429), ("server-error-5xx", 503)])
-def test_retryable_status_is_retried_with_debug_logs(tinker_server, training, records, fault, status):
+@pytest.mark.parametrize(
+    ("fault", "status"), [("rate-limit-429", 429), ("server-error-5xx", 503)]
+)
+def test_retryable_status_is_retried_with_debug_logs(
+    tinker_server, training, records, fault, status
+):
     options = {"status": status} if fault == "server-error-5xx" else {}
     tinker_server.admin.set_fault(fault, count=2, **options)
     start = time.time()
-    out = training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(timeout=30)
+    out = training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(
+        timeout=30
+    )
     assert out.metrics["loss:sum"] > 0
     retried = records.matching(
         f"Retrying due to status code {status}", logging.DEBUG, "tinker._base_client"
     )
     assert len(retried) == 2
-    assert records.matching("Retrying request to /api/v1/forward_backward in", logging.DEBUG)
+    assert records.matching(
+        "Retrying request to /api/v1/forward_backward in", logging.DEBUG
+    )
     # Nothing reaches WARNING: without TINKER_LOG=debug the user sees nothing.
     assert not [r for r in records.records if r.levelno >= logging.WARNING]
-    assert statuses(tinker_server, "/api/v1/forward_backward", start) == [status, status, 200]
+    assert statuses(tinker_server, "/api/v1/forward_backward", start) == [
+        status,
+        status,
+        200,
+    ]
 
 
 def test_try_again_forever_warns_on_every_poll(tinker_server, training, records):
@@ -172,7 +193,8 @@ def test_creation_waits_silently_on_408(tinker_server, service, records, fault):
     with pytest.raises(concurrent.futures.TimeoutError):
         future.result(timeout=3)
     polls = [
-        e for e in tinker_server.admin.log("/api/v1/retrieve_future")
+        e
+        for e in tinker_server.admin.log("/api/v1/retrieve_future")
         if e["t"] >= start and e["type"] == "CreateModel" and e["status"] is not None
     ]
     assert len(polls) >= 3 and all(p["status"] == 408 for p in polls)
@@ -195,10 +217,16 @@ def test_dropped_connections_are_retried(tinker_server, training, records):
     )
     start = time.time()
     training.forward_backward([byte_datum(TEXT)], "cross_entropy").result(timeout=30)
-    errors = records.matching("Encountered Exception", logging.DEBUG, "tinker._base_client")
+    errors = records.matching(
+        "Encountered Exception", logging.DEBUG, "tinker._base_client"
+    )
     assert len(errors) == 2
     assert "RemoteProtocolError" in repr(errors[0].exc_info[1])
-    assert statuses(tinker_server, "/api/v1/forward_backward", start) == ["dropped", "dropped", 200]
+    assert statuses(tinker_server, "/api/v1/forward_backward", start) == [
+        "dropped",
+        "dropped",
+        200,
+    ]
 
 
 def _heartbeat_exception(service) -> str | None:
@@ -219,7 +247,7 @@ def test_heartbeat_faults_are_recorded_but_not_logged_for_two_minutes(
     for fault in expected:
         server = local_server_factory(faults=[fault])
         client = tinker.ServiceClient(base_url=server.base_url, api_key=server.api_key)
-        client.holder  # opens the session and starts its heartbeat
+        _ = client.holder  # opens the session and starts its heartbeat
         clients[fault] = (server, client)
     seen: dict[str, str | None] = {}
     deadline = time.monotonic() + 35
@@ -247,8 +275,10 @@ def test_capacity_pause_while_sampling_warns_at_once(tinker_server, training, re
         future.result(timeout=3)
     warned = records.matching("Sampling is paused for sampler", logging.WARNING)
     assert len(warned) == 1  # at most once a minute
-    assert warned[0].getMessage().endswith(
-        "Reason: Tinker backend is running short on capacity, please wait"
+    assert (
+        warned[0]
+        .getMessage()
+        .endswith("Reason: Tinker backend is running short on capacity, please wait")
     )
     tinker_server.admin.clear_faults()
     assert len(future.result(timeout=10).sequences) == 1

@@ -72,7 +72,7 @@ opt = training_client.optim_step(types.AdamParams(learning_rate=0.1))
 print("loss", fwd.result().metrics["loss:sum"], opt.result())"""
 
 STEP = """fwd = training_client.forward_backward([datum(TEXT)], "cross_entropy")
-fwd.result(timeout=6)"""
+fwd.result(timeout=3)"""
 
 
 @dataclass
@@ -97,20 +97,31 @@ SCENARIOS: dict[str, Scenario] = {
     "billing-402": Scenario(
         "billing-402",
         "TD303",
-        STEP.replace("timeout=6", "timeout=7"),
-        ["The job is paused due to billing status. Error: Error code: 402", "TimeoutError"],
+        STEP,
+        [
+            "The job is paused due to billing status. Error: Error code: 402",
+            "TimeoutError",
+        ],
     ),
     "forbidden-403": Scenario(
         "forbidden-403",
         "TD506",
         STEP,
-        ["PermissionDeniedError", "Error code: 403", "You do not have access to this model"],
+        [
+            "PermissionDeniedError",
+            "Error code: 403",
+            "You do not have access to this model",
+        ],
     ),
     "connection-drop": Scenario(
         "connection-drop",
         "TD301",
         STEP,
-        ["RemoteProtocolError", "Retrying request to /api/v1/forward_backward", "TimeoutError"],
+        [
+            "RemoteProtocolError",
+            "Retrying request to /api/v1/forward_backward",
+            "TimeoutError",
+        ],
         {"paths": ["/api/v1/forward_backward"]},
         debug=True,
     ),
@@ -131,9 +142,9 @@ SCENARIOS: dict[str, Scenario] = {
     "try-again-forever": Scenario(
         "try-again-forever",
         "TD307",
-        STEP,
+        STEP.replace("timeout=3", "timeout=5"),
         ["because of try_again", "TimeoutError"],
-        {"delay_s": 0.3},
+        {"delay_s": 0.2},
     ),
     "conflict-409-save": Scenario(
         "conflict-409-save",
@@ -146,7 +157,7 @@ SCENARIOS: dict[str, Scenario] = {
         "TD306",
         """result = sampler.sample(
     types.ModelInput.from_ints(list(b"a ")), 1, types.SamplingParams(max_tokens=8)
-).result(timeout=5)""",
+).result(timeout=3)""",
         ["Sampling is paused for sampler", "running short on capacity", "TimeoutError"],
         {"delay_s": 0.5},
         before="\nsampler = training_client.save_weights_and_get_sampling_client().result()",
@@ -193,7 +204,9 @@ nbformat.write(nb, spec["out"])
 """
 
 
-def _execute(name: str, scenario: Scenario, workdir: Path) -> tuple[str, Path | None, str]:
+def _execute(
+    name: str, scenario: Scenario, workdir: Path
+) -> tuple[str, Path | None, str]:
     server = start_server(compute_ms=20)
     out = workdir / f"{name}.ipynb"
     try:
@@ -224,7 +237,9 @@ def executed():
     workdir = Path(tempfile.mkdtemp(prefix="tinker-fault-notebooks-"))
     chosen = {n: s for n, s in SCENARIOS.items() if SLOW or not s.slow}
     with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-        results = list(pool.map(lambda item: _execute(item[0], item[1], workdir), chosen.items()))
+        results = list(
+            pool.map(lambda item: _execute(item[0], item[1], workdir), chosen.items())
+        )
     yield {name: (path, error) for name, path, error in results}
     shutil.rmtree(workdir, ignore_errors=True)
 
@@ -235,7 +250,11 @@ def _outputs(path: Path) -> str:
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
-                parts.append(out["text"] if isinstance(out["text"], str) else "".join(out["text"]))
+                parts.append(
+                    out["text"]
+                    if isinstance(out["text"], str)
+                    else "".join(out["text"])
+                )
             elif out.get("output_type") == "error":
                 parts.append(f"{out['ename']}: {out['evalue']}")
                 parts.extend(out.get("traceback", []))
@@ -246,7 +265,9 @@ def _scenario_params():
     for name, scenario in SCENARIOS.items():
         marks = []
         if scenario.slow and not SLOW:
-            marks.append(pytest.mark.skip(reason="waits 135 s; set TINKER_DOCTOR_SLOW_TESTS=1"))
+            marks.append(
+                pytest.mark.skip(reason="waits 135 s; set TINKER_DOCTOR_SLOW_TESTS=1")
+            )
         yield pytest.param(name, id=name, marks=marks)
 
 
@@ -256,7 +277,9 @@ def test_faulted_notebook_shows_what_the_sdk_reports(executed, name):
     assert path is not None, error
     text = _outputs(path)
     for expected in SCENARIOS[name].shows:
-        assert expected in text, f"{expected!r} not in outputs of {name}:\n{text[-2000:]}"
+        assert expected in text, (
+            f"{expected!r} not in outputs of {name}:\n{text[-2000:]}"
+        )
     assert "loss" in text  # the step before the fault worked
 
 

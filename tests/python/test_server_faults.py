@@ -18,13 +18,17 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def test_parse_fault_arg_reads_count_numbers_and_paths():
-    name, count, options = parse_fault_arg("server-error-5xx:count=3,status=503,paths=/a|/b")
+    name, count, options = parse_fault_arg(
+        "server-error-5xx:count=3,status=503,paths=/a|/b"
+    )
     assert (name, count) == ("server-error-5xx", 3)
     assert options == {"status": 503, "paths": ["/a", "/b"]}
     assert parse_fault_arg("slow-poll:delay_s=2.5")[2] == {"delay_s": 2.5}
 
 
-@pytest.mark.parametrize("text", ["no-such-fault", "slow-poll:delay_s", "rate-limit-429:count=x"])
+@pytest.mark.parametrize(
+    "text", ["no-such-fault", "slow-poll:delay_s", "rate-limit-429:count=x"]
+)
 def test_parse_fault_arg_rejects_bad_input(text):
     with pytest.raises(ValueError):
         parse_fault_arg(text)
@@ -64,7 +68,9 @@ def test_unknown_fault_on_the_command_line_exits_with_a_message():
 
 def _post(url, body):
     req = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST",
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json"},
     )
     return OPENER.open(req, timeout=5)
@@ -93,6 +99,11 @@ def test_fault_given_at_start_is_active(local_server_factory):
     server = local_server_factory(faults=["server-error-5xx:count=1,status=502"])
     active = server.admin.faults()["active"]
     assert active == [
-        {"name": "server-error-5xx", "count": 1, "hits": 0, "options": {"status": 502},
-         "triage": "TD305"}
+        {
+            "name": "server-error-5xx",
+            "count": 1,
+            "hits": 0,
+            "options": {"status": 502},
+            "triage": "TD305",
+        }
     ]

@@ -8,12 +8,19 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tinker_doctor_agent import smoke
 
 pytestmark = pytest.mark.timeout(60)
 
-KEYS = {"reachable", "roundTripMs", "models", "error", "baseUrl", "baseUrlIsDefault", "creation"}
+KEYS = {
+    "reachable",
+    "roundTripMs",
+    "models",
+    "error",
+    "baseUrl",
+    "baseUrlIsDefault",
+    "creation",
+}
 CREATION_KEYS = {"attempted", "ok", "seconds", "timedOut", "error"}
 CAPS = "/api/v1/get_server_capabilities"
 
@@ -53,16 +60,43 @@ def test_creation_is_timed_when_asked(server_env):
 @pytest.mark.parametrize(
     ("fault", "options", "error_start", "reachable"),
     [
-        ("connection-drop", {"paths": [CAPS]}, "APIConnectionError: Connection error", False),
+        (
+            "connection-drop",
+            {"paths": [CAPS]},
+            "APIConnectionError: Connection error",
+            False,
+        ),
         ("billing-402", {"paths": [CAPS]}, "BillingError: Error code: 402", True),
-        ("forbidden-403", {"paths": [CAPS]}, "PermissionDeniedError: Error code: 403", True),
-        ("unknown-session-404", {"paths": [CAPS]}, "NotFoundError: Error code: 404", True),
+        (
+            "forbidden-403",
+            {"paths": [CAPS]},
+            "PermissionDeniedError: Error code: 403",
+            True,
+        ),
+        (
+            "unknown-session-404",
+            {"paths": [CAPS]},
+            "NotFoundError: Error code: 404",
+            True,
+        ),
         ("rate-limit-429", {"paths": [CAPS]}, "RateLimitError: Error code: 429", True),
-        ("server-error-5xx", {"paths": [CAPS], "status": 503}, "InternalServerError: Error code: 503", True),
-        ("heartbeat-timeout", {"paths": [CAPS], "delay_s": 3}, "APITimeoutError: Request timed out", False),
+        (
+            "server-error-5xx",
+            {"paths": [CAPS], "status": 503},
+            "InternalServerError: Error code: 503",
+            True,
+        ),
+        (
+            "heartbeat-timeout",
+            {"paths": [CAPS], "delay_s": 3},
+            "APITimeoutError: Request timed out",
+            False,
+        ),
     ],
 )
-def test_capabilities_faults_are_reported(server_env, fault, options, error_start, reachable):
+def test_capabilities_faults_are_reported(
+    server_env, fault, options, error_start, reachable
+):
     server_env.admin.set_fault(fault, **options)
     start = time.monotonic()
     result = smoke.run({"timeoutS": 1.5})
@@ -121,7 +155,9 @@ def test_default_base_url_is_flagged(server_env, monkeypatch):
 
 def test_secrets_never_appear_in_the_result(server_env, monkeypatch):
     port = server_env.port
-    monkeypatch.setenv("TINKER_BASE_URL", f"http://user:pw-secret@127.0.0.1:{port}?token=tok-secret")
+    monkeypatch.setenv(
+        "TINKER_BASE_URL", f"http://user:pw-secret@127.0.0.1:{port}?token=tok-secret"
+    )
     monkeypatch.setenv("TINKER_API_KEY", "tml-very-secret-key")
     server_env.admin.set_fault("forbidden-403", paths=[CAPS])
     text = repr(smoke.run({"timeoutS": 2}))
@@ -131,14 +167,18 @@ def test_secrets_never_appear_in_the_result(server_env, monkeypatch):
 
 def test_missing_api_key_is_an_error_not_a_crash(server_env, monkeypatch):
     monkeypatch.delenv("TINKER_API_KEY")
-    monkeypatch.setenv("HOME", str(Path(server_env.log_path).parent))  # no stored credential
+    monkeypatch.setenv(
+        "HOME", str(Path(server_env.log_path).parent)
+    )  # no stored credential
     result = smoke.run({"timeoutS": 2})
     check_shape(result)
     assert result["reachable"] is False
     assert result["error"] and ":" in result["error"]
 
 
-@pytest.mark.parametrize("args", [None, "junk", {"timeoutS": "x", "createClient": 0}, {"timeoutS": -1}])
+@pytest.mark.parametrize(
+    "args", [None, "junk", {"timeoutS": "x", "createClient": 0}, {"timeoutS": -1}]
+)
 def test_odd_arguments_still_give_a_result(server_env, args):
     result = smoke.run(args)
     check_shape(result)
@@ -151,5 +191,7 @@ def test_importing_the_module_does_not_import_tinker():
         "import sys; sys.path.insert(0, %r); from tinker_doctor_agent import smoke; "
         "print('tinker' in sys.modules)" % str(agent)
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
+    )
     assert out.stdout.strip() == "False", out.stderr
