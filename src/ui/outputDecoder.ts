@@ -185,15 +185,22 @@ class NotebookWatcher implements IDisposable {
     }
   }
 
-  /** Decode a cell once its output has settled. */
+  /**
+   * Decode a cell once its output has settled. A cell whose output is
+   * costly to decode (long logs) waits longer, so that decoding never takes
+   * more than a fraction of the main thread while output streams in.
+   */
   private _schedule(id: string): void {
     clearTimeout(this._timers.get(id));
+    const delay = Math.max(SETTLE_MS, 4 * (this._costs.get(id) ?? 0));
     this._timers.set(
       id,
       setTimeout(() => {
         this._timers.delete(id);
+        const start = performance.now();
         this._decode(id);
-      }, SETTLE_MS)
+        this._costs.set(id, performance.now() - start);
+      }, delay)
     );
   }
 
@@ -252,6 +259,7 @@ class NotebookWatcher implements IDisposable {
     this._watched.delete(id);
     clearTimeout(this._timers.get(id));
     this._timers.delete(id);
+    this._costs.delete(id);
     this._annotations.get(id)?.dispose();
     this._annotations.delete(id);
     this.findings.delete(id);
@@ -263,6 +271,8 @@ class NotebookWatcher implements IDisposable {
   private _watched = new Map<string, ICodeCellModel>();
   private _annotations = new Map<string, DecodedAnnotation>();
   private _timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Milliseconds the last decode of each cell took. */
+  private _costs = new Map<string, number>();
   private _streamTexts = new WeakSet<object>();
   private _streams: Array<[IObservableString, () => void]> = [];
   private _isDisposed = false;

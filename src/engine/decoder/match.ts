@@ -21,6 +21,10 @@ export function matchMessage(
   ctx: IMatchContext,
   rows: ReadonlyArray<IDecoderRow> = DECODER_TABLE
 ): IRowMatch[] {
+  // Most lines match no row: one pass over all patterns rules them out.
+  if (!Private.anyRow(rows).test(message)) {
+    return [];
+  }
   const matches: IRowMatch[] = [];
   const codes = new Set<string>();
   for (const row of rows) {
@@ -84,6 +88,22 @@ namespace Private {
       `(['"]?\\s*[=:]\\s*['"]?)[^\\s'",}]+`,
     'gi'
   );
+
+  const combined = new WeakMap<ReadonlyArray<IDecoderRow>, RegExp>();
+
+  /** One pattern matching wherever some row's pattern matches. */
+  export function anyRow(rows: ReadonlyArray<IDecoderRow>): RegExp {
+    let re = combined.get(rows);
+    if (!re) {
+      // Group names may repeat across rows: drop them here.
+      const sources = rows.map(
+        row => `(?:${row.pattern.source.replace(/\(\?<\w+>/g, '(?:')})`
+      );
+      re = new RegExp(sources.join('|') || '(?!)');
+      combined.set(rows, re);
+    }
+    return re;
+  }
 
   /** The values of a row that matches, or null. */
   export function matchRow(
