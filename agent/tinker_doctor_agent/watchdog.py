@@ -42,6 +42,7 @@ SETTINGS = {
     "stall_threshold_ms": 100.0,
     "hold_margin_ms": 3.0,
     "dump_after_ms": 50.0,
+    "arm_every": 5,
     "wait_threshold_ms": 10000.0,
     "status_interval_s": 2.0,
     "sdk_poll_s": 0.1,
@@ -73,7 +74,7 @@ def configure(
         SETTINGS["status_interval_s"] = float(status_interval_s)
     for key, value in extra.items():
         if key in SETTINGS and isinstance(value, (int, float)) and value > 0:
-            SETTINGS[key] = float(value)
+            SETTINGS[key] = type(SETTINGS[key])(value)
     return settings()
 
 
@@ -323,7 +324,8 @@ class _Runner:
                     msched[0] - last_main[0] if main_sched.fd is not None else None,
                 )
             else:
-                self._arm()
+                if self.ticks % SETTINGS["arm_every"] == 0:
+                    self._arm()
                 cpu = main_cpu.read()
                 sched = own.read()
                 msched = main_sched.read()
@@ -347,7 +349,11 @@ class _Runner:
             self.mode, self.degraded = "sampling", reason
             return
         try:
-            faulthandler_guard.arm(SETTINGS["dump_after_ms"] / 1000.0, self.dump_file)
+            # Re-armed every `arm_every` ticks: the dump comes between
+            # dump_after and dump_after + arm_every ticks into a hold.
+            timeout = SETTINGS["dump_after_ms"] / 1000.0
+            timeout += SETTINGS["arm_every"] * SETTINGS["tick_s"]
+            faulthandler_guard.arm(timeout, self.dump_file)
             self.mode, self.degraded = "faulthandler", None
         except Exception as exc:
             self.mode, self.degraded = "sampling", type(exc).__name__

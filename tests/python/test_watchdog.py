@@ -44,7 +44,13 @@ def test_holds_on_known_lines_are_reported_with_cell_and_line(kernel):
     kernel.run(HOLDS, cell_id="holds")
     kernel.pump(0.3)
     lines = {e["line"] for e in _stalls(kernel, "holds")}
-    assert {2, 4, 8} <= lines, lines
+    assert {2, 4} <= lines, lines
+    # Freeing the list is a shorter hold (tens of ms): a hold on its line,
+    # a stall only when it crosses the threshold on a loaded machine.
+    holds = kernel.expression(
+        "__import__('sys').modules['_tinker_doctor.watchdog'].recent_holds()"
+    )
+    assert 8 in {h[3] for h in holds if h[2] == "holds"}, holds
     facts = kernel.snapshot()
     stalls = [s for s in facts["stalls"] if s["cellId"] == "holds"]
     by_line = {s["line"]: s for s in stalls}
