@@ -120,10 +120,22 @@ describe('TD115: a client-creating cell ran more than once', () => {
       cellRuns: [{ cellId: 'c0' }, { cellId: 'c1' }, { cellId: 'c0' }]
     });
     const findings = analyse([SETUP_NEW, 'print(1)'], facts);
-    expect(where(findings, 'TD115')).toEqual(['TD115@0:3']);
+    expect(where(findings, 'TD115')).toEqual(['TD115@0:4']);
     expect(findings.find(f => f.code === 'TD115')!.evidence).toMatch(
       /ran 2 times/
     );
+  });
+
+  it('does not count a bare ServiceClient() in 0.38, which opens no session', () => {
+    const facts = factsWith('0.38.0', {
+      cellRuns: [{ cellId: 'c0' }, { cellId: 'c0' }]
+    });
+    const cell = src('import tinker', 'svc = tinker.ServiceClient()');
+    expect(where(analyse([cell], facts), 'TD115')).toEqual([]);
+    const older = factsWith('0.30.0', {
+      cellRuns: [{ cellId: 'c0' }, { cellId: 'c0' }]
+    });
+    expect(where(analyse([cell], older), 'TD115')).toEqual(['TD115@0:2']);
   });
 
   it('flags two sessions created by the same cell', () => {
@@ -133,7 +145,7 @@ describe('TD115: a client-creating cell ran more than once', () => {
         { kind: 'TrainingClient', sessionId: 's-2', createdInCellId: 'c0' }
       ]
     });
-    expect(where(analyse([SETUP_NEW], facts), 'TD115')).toEqual(['TD115@0:3']);
+    expect(where(analyse([SETUP_NEW], facts), 'TD115')).toEqual(['TD115@0:4']);
   });
 
   it('reports the cell id alone when there is no notebook', () => {

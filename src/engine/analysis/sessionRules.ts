@@ -7,6 +7,7 @@ import { makeFinding } from '../catalogue';
 import { IFacts } from '../facts';
 import { IFinding } from '../types';
 import { IProgramCell, Program } from './program';
+import { baseMethod, TRAINING_CREATORS } from './sdk';
 import { IOp } from './summary';
 
 /** Find TD115 from the facts, located with the notebook when there is one. */
@@ -122,14 +123,23 @@ namespace Private {
     return null;
   }
 
-  /** The first client-creating call at the cell's top level. */
+  /**
+   * The call that opens a session at the cell's top level. From 0.38 a
+   * `ServiceClient()` opens none until it creates a training or sampling
+   * client, so only those count; before, the constructor counts too.
+   */
   export function creation(program: Program, cell: IProgramCell): IOp | null {
-    return (
-      cell.summary.ops.find(
-        op =>
-          op.scope === 0 &&
-          program.family(op, program.scopeOf(cell, op)) === 'create'
-      ) ?? null
+    const top = cell.summary.ops.filter(
+      op =>
+        op.scope === 0 &&
+        program.family(op, program.scopeOf(cell, op)) === 'create'
     );
+    const opensSession = (op: IOp) => {
+      const base = baseMethod(op.method);
+      return TRAINING_CREATORS.has(base) || base === 'create_sampling_client';
+    };
+    const lazy =
+      program.style.style === 'new' && program.style.source === 'facts';
+    return top.find(opensSession) ?? (lazy ? null : (top[0] ?? null));
   }
 }
