@@ -1,0 +1,740 @@
+"""Merge verification: does merged - base equal the adapter's scaled B @ A?
+
+Runs in the user's kernel (called by the comm handler in a worker thread) on
+three folders of safetensors: the base model, the Tinker/PEFT adapter
+(`adapter_model.safetensors` + `adapter_config.json` with `r`, `lora_alpha`)
+and the merged model (one file or shards with `model.safetensors.index.json`).
+
+Every tensor the adapter touches is checked in float32 against the expected
+delta, with a tolerance set by the merged file's dtype (a correct merge done
+in float32 and cast to bfloat16 stays within half a bfloat16 step). When a
+tensor does not match, the known mistakes are tried one by one and the one
+that explains it is named: gate and up swapped (`w1`/`w3` for experts), the
+wrong fused axis, concatenated versus interleaved fused `gate_up_proj`, the
+adapter not applied (a missing `model.language_model.` prefix for
+vision-language models), bfloat16 rounding, a wrong scale.
+
+Memory stays bounded: headers first, then one tensor at a time read straight
+from its file offset (safetensors is a JSON header plus raw little-endian
+arrays), so bfloat16 is read without torch as uint16 shifted into float32.
+numpy is imported lazily, when the check runs. Never raises, never prints.
+"""
+
+import json
+import os
+import re
+import struct
+import time
+import traceback
+
+_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2"}
+_HALF_STEP_EXP = {"BF16": 9, "F16": 12, "F32": 25, "F64": 54}
+_EXPERT_PROJ = {"w1": "gate", "w3": "up", "w2": "down"}
+_DEFAULT_MAX_LISTED = 20
+
+_EXPLANATIONS = {
+    "gate-up-swapped": (
+        "gate_proj received up_proj's delta and up_proj gate_proj's (or the "
+        "two halves of a fused gate_up_proj are in the wrong order)."
+    ),
+    "w1-w3-swapped": (
+        "Tinker's expert names were mapped wrongly: w1 is gate_proj, w3 is "
+        "up_proj and w2 is down_proj; here w1 and w3 were exchanged."
+    ),
+    "expert-projections-confused": (
+        "An expert projection received another projection's delta; map "
+        "w1 to gate_proj, w2 to down_proj and w3 to up_proj."
+    ),
+    "wrong-fused-axis": (
+        "The fused gate_up_proj delta was written along the wrong axis "
+        "(Qwen3-VL fuses the last axis, Qwen3.5 the middle one, which needs "
+        "the delta transposed)."
+    ),
+    "concat-vs-interleave": (
+        "The fused gate_up_proj layout is wrong: concatenated [gate | up] "
+        "(Qwen3.5, Qwen3-VL) and interleaved (gpt-oss: gate at even indices) "
+        "were confused."
+    ),
+    "missing-vl-prefix": (
+        "The adapter was not applied: this vision-language model keeps its "
+        "weights under model.language_model., and the merge looked them up "
+        "without that prefix, so the merged weights equal the base."
+    ),
+    "not-applied": (
+        "The adapter was not applied: the merged weights equal the base "
+        "weights where the adapter should have changed them."
+    ),
+    "bf16-rounding": (
+        "The residual is small and consistent with bfloat16 rounding: the "
+        "product or the sum was computed in bfloat16; merge in float32, "
+        "then cast."
+    ),
+    "wrong-scale": (
+        "The delta has the right shape but the wrong size: the LoRA scale "
+        "(lora_alpha / r) was applied wrongly."
+    ),
+    "changed-untargeted": (
+        "Tensors the adapter does not touch differ between the base and the "
+        "merged model: the merge wrote into the wrong tensors, or the base "
+        "model is not the one the merge started from."
+    ),
+    "missing-target": (
+        "Adapter weights name modules the base model does not have: the "
+        "adapter was trained on another model, or the name mapping is wrong."
+    ),
+    "missing-in-merged": "Tensors of the base model are missing from the merge.",
+    "shape-changed": "Tensors changed shape between the base and the merge.",
+    "mismatch": (
+        "merged - base differs from the adapter's scaled B @ A in a way that "
+        "matches no known mistake: check the merge code against the "
+        "cookbook's weights.build_hf_model()."
+    ),
+}
+
+
+def run(args=None) -> dict:
+    """Verify a merge; return a JSON-able dict (never raises).
+
+    args: `base`, `adapter`, `merged` (folders or .safetensors files;
+    relative paths are taken from the kernel's working directory), and
+    optionally `tolerance` (extra absolute tolerance), `maxListed` (how many
+    mismatches to list, default 20), `checkUntouched` (compare the tensors
+    the adapter does not touch, default true), `cellId`.
+    """
+    started = time.time()
+    args = dict(args or {})
+    result = {
+        "ok": False,
+        "checked": 0,
+        "mismatches": [],
+        "mismatchCount": 0,
+        "diagnosis": None,
+        "error": None,
+        "cellId": args.get("cellId") if isinstance(args.get("cellId"), str) else None,
+        "notes": [],
+        "at": started,
+    }
+    try:
+        _verify(args, result)
+    except _Refusal as refusal:
+        result["error"] = str(refusal)
+    except Exception as error:  # noqa: BLE001 - the check reports, never raises
+        result["error"] = "merge verification failed: %s: %s" % (
+            type(error).__name__,
+            error,
+        )
+        result["traceback"] = traceback.format_exc(limit=6)
+    result["elapsedMs"] = round((time.time() - started) * 1000, 1)
+    return result
+
+
+class _Refusal(Exception):
+    """Bad input, reported as the result's `error`."""
+
+
+# --- safetensors without torch --------------------------------------------
+
+
+class _Tensors:
+    """The tensors of a model folder: headers only until a tensor is read."""
+
+    def __init__(self, path, what):
+        self.entries = {}
+        self.order = []
+        for file in _safetensors_files(path, what):
+            header, data_start = _read_header(file)
+            for key, meta in header.items():
+                if key == "__metadata__" or not isinstance(meta, dict):
+                    continue
+                begin, end = meta["data_offsets"]
+                self.entries[key] = (
+                    file,
+                    meta["dtype"],
+                    tuple(meta["shape"]),
+                    data_start + begin,
+                    end - begin,
+                )
+                self.order.append(key)
+
+    def __contains__(self, key):
+        return key in self.entries
+
+    def dtype(self, key):
+        return self.entries[key][1]
+
+    def shape(self, key):
+        return self.entries[key][2]
+
+    def raw(self, key):
+        file, _, _, offset, size = self.entries[key]
+        with open(file, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read(size)
+        if len(data) != size:
+            raise _Refusal("%s: tensor %s is truncated" % (file, key))
+        return data
+
+    def f32(self, key):
+        """One tensor as float32 (bfloat16 widened bit-exactly)."""
+        import numpy as np
+
+        _, dtype, shape, _, _ = self.entries[key]
+        if dtype not in _DTYPES:
+            raise _Unsupported(dtype)
+        array = np.frombuffer(self.raw(key), dtype=_DTYPES[dtype])
+        if dtype == "BF16":
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        return array.astype(np.float32, copy=False).reshape(shape)
+
+
+class _Unsupported(Exception):
+    """A dtype this check cannot read (quantized weights)."""
+
+
+def _read_header(file):
+    with open(file, "rb") as handle:
+        head = handle.read(8)
+        if len(head) != 8:
+            raise _Refusal("%s is not a safetensors file (too short)" % file)
+        (length,) = struct.unpack("<Q", head)
+        if length > 100_000_000:
+            raise _Refusal("%s is not a safetensors file (bad header)" % file)
+        try:
+            header = json.loads(handle.read(length))
+        except ValueError as error:
+            raise _Refusal("%s: unreadable safetensors header (%s)" % (file, error))
+    return header, 8 + length
+
+
+def _safetensors_files(path, what):
+    if not isinstance(path, str) or not path:
+        raise _Refusal("give the %s model folder (args.%s)" % (what, what))
+    path = os.path.expanduser(path)
+    if os.path.isfile(path):
+        return [path]
+    if not os.path.isdir(path):
+        raise _Refusal("%s model folder not found: %s" % (what, path))
+    index = os.path.join(path, "model.safetensors.index.json")
+    if os.path.isfile(index):
+        with open(index) as handle:
+            weight_map = json.load(handle).get("weight_map") or {}
+        files = sorted(set(weight_map.values()))
+        missing = [f for f in files if not os.path.isfile(os.path.join(path, f))]
+        if missing:
+            raise _Refusal(
+                "%s model: shards listed in model.safetensors.index.json are "
+                "missing: %s" % (what, ", ".join(missing[:3]))
+            )
+        return [os.path.join(path, f) for f in files]
+    files = sorted(f for f in os.listdir(path) if f.endswith(".safetensors"))
+    if not files:
+        raise _Refusal("no .safetensors files in the %s folder %s" % (what, path))
+    return [os.path.join(path, f) for f in files]
+
+
+# --- the adapter ------------------------------------------------------------
+
+
+class _Adapter:
+    """LoRA pairs by module name, with the scale alpha / r."""
+
+    def __init__(self, path):
+        if not isinstance(path, str) or not path:
+            raise _Refusal("give the adapter folder (args.adapter)")
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        config_file = os.path.join(folder, "adapter_config.json")
+        if not os.path.isfile(config_file):
+            raise _Refusal("no adapter_config.json in %s" % folder)
+        with open(config_file) as handle:
+            config = json.load(handle)
+        rank, alpha = config.get("r"), config.get("lora_alpha")
+        if not isinstance(rank, (int, float)) or not rank or alpha is None:
+            raise _Refusal("adapter_config.json needs numeric r and lora_alpha")
+        self.scale = float(alpha) / float(rank)
+        preferred = os.path.join(folder, "adapter_model.safetensors")
+        self.tensors = _Tensors(
+            preferred if os.path.isfile(preferred) else path, "adapter"
+        )
+        self.modules = [
+            k[: -len(".lora_A.weight")]
+            for k in self.tensors.order
+            if k.endswith(".lora_A.weight")
+            and k.replace(".lora_A.", ".lora_B.") in self.tensors
+        ]
+        if not self.modules:
+            raise _Refusal("the adapter has no lora_A/lora_B weight pairs")
+
+    def delta(self, module):
+        """scale * B @ A: (out, in), or (experts, out, in) for 3-D pairs."""
+        import numpy as np
+
+        a = self.tensors.f32(module + ".lora_A.weight")
+        b = self.tensors.f32(module + ".lora_B.weight") * np.float32(self.scale)
+        if a.ndim == 2:
+            return b @ a
+        if a.shape[0] == 1 and b.shape[0] > 1:
+            a = np.broadcast_to(a, (b.shape[0],) + a.shape[1:])
+        elif b.shape[0] == 1 and a.shape[0] > 1:
+            b = np.broadcast_to(b, (a.shape[0],) + b.shape[1:])
+        return np.matmul(b, a)
+
+
+# --- targets: which model tensors each adapter module changes --------------
+
+
+class _Target:
+    """One model tensor and how to build its expected delta."""
+
+    def __init__(self, key, build, alternatives):
+        self.key = key
+        self.build = build
+        # [(kind, build)] tried in order when the tensor does not match
+        self.alternatives = alternatives
+
+
+def _plan(adapter, base, result):
+    import numpy as np
+
+    keys = base.entries
+    lm_head = "lm_head.weight" in keys
+    cache = {}
+    vl_needed = False
+    missing = []
+    targets = {}
+    w_names = any(re.search(r"\.experts\.w[123]$", m) for m in adapter.modules)
+
+    def delta(module):
+        # A layer's gate, up and down deltas at most: bounded, and expert
+        # alternatives do not recompute the main delta for every expert.
+        if module not in cache:
+            if len(cache) >= 3:
+                cache.pop(next(iter(cache)))
+            cache[module] = adapter.delta(module)
+        return cache[module]
+
+    def resolve(name):
+        nonlocal vl_needed
+        for candidate, vl in (
+            (name, False),
+            (name.replace("model.", "model.language_model.", 1), True),
+            (name.replace(".attn.", ".self_attn."), False),
+        ):
+            if candidate + ".weight" in keys or candidate in keys:
+                vl_needed = vl_needed or vl
+                return candidate
+        return None
+
+    by_module = {}
+    for module in adapter.modules:
+        name = re.sub(r"^base_model\.model\.", "", module)
+        if name.startswith("model.unembed_tokens"):
+            name = "lm_head" if lm_head else "model.embed_tokens"
+        by_module[module] = name
+
+    def sibling(module, proj_from, proj_to):
+        other = re.sub(r"\.%s$" % proj_from, "." + proj_to, module)
+        return other if other != module and other in by_module else None
+
+    for module, name in by_module.items():
+        expert = re.search(r"^(.*)\.experts\.(w[123]|gate_proj|up_proj|down_proj)$", name)
+        if expert:
+            _plan_expert(module, expert, adapter, base, resolve, delta, targets,
+                         missing, w_names)
+            continue
+        leaf = name.rsplit(".", 1)[-1]
+        key = resolve(name)
+        if key is not None and key + ".weight" in keys:
+            alts = []
+            pair = {"gate_proj": "up_proj", "up_proj": "gate_proj"}.get(leaf)
+            other = sibling(module, leaf, pair) if pair else None
+            if other:
+                alts.append(("gate-up-swapped", lambda o=other: delta(o)))
+            targets[key + ".weight"] = _Target(
+                key + ".weight", lambda m=module: delta(m), alts
+            )
+            continue
+        fused = _fused_dense(name, leaf, resolve, keys)
+        if fused is not None:
+            gate = module if leaf == "gate_proj" else sibling(module, "up_proj", "gate_proj")
+            up = module if leaf == "up_proj" else sibling(module, "gate_proj", "up_proj")
+            if gate and up and fused not in targets:
+                def rows(first, second):
+                    return lambda: np.concatenate([delta(first), delta(second)], 0)
+
+                def interleaved():
+                    g, u = delta(gate), delta(up)
+                    out = np.empty((g.shape[0] * 2,) + g.shape[1:], np.float32)
+                    out[0::2], out[1::2] = g, u
+                    return out
+
+                targets[fused] = _Target(
+                    fused,
+                    rows(gate, up),
+                    [("gate-up-swapped", rows(up, gate)),
+                     ("concat-vs-interleave", interleaved)],
+                )
+            continue
+        missing.append(name)
+    result["layout"] = {"vlPrefix": vl_needed}
+    return targets, missing, vl_needed
+
+
+def _fused_dense(name, leaf, resolve, keys):
+    if leaf not in ("gate_proj", "up_proj"):
+        return None
+    parent = resolve(name.rsplit(".", 1)[0] + ".gate_up_proj")
+    if parent is not None and parent + ".weight" in keys:
+        return parent + ".weight"
+    return None
+
+
+def _plan_expert(module, match, adapter, base, resolve, delta, targets, missing,
+                 w_names):
+    import numpy as np
+
+    prefix, proj = match.group(1), match.group(2)
+    role = _EXPERT_PROJ.get(proj, proj.replace("_proj", ""))
+    names = {}
+    for raw, r in (("w1", "gate"), ("w3", "up"), ("w2", "down")):
+        for candidate in (raw, r + "_proj"):
+            full = re.sub(r"\.%s$" % proj, "." + candidate, module)
+            if full in adapter.modules:
+                names[r] = full
+    keys = base.entries
+    swap_kind = "w1-w3-swapped" if w_names else "gate-up-swapped"
+    experts = resolve(prefix + ".experts.0." + role + "_proj")
+    if experts is not None:
+        base_prefix = experts[: -len(".0." + role + "_proj")]
+        count = adapter.tensors.shape(module + ".lora_A.weight")[0]
+        count = max(count, adapter.tensors.shape(module + ".lora_B.weight")[0])
+        for e in range(count):
+            key = "%s.%d.%s_proj.weight" % (base_prefix, e, role)
+            if key not in keys:
+                missing.append(key)
+                continue
+            alts = []
+            for other_role, other in names.items():
+                if other_role == role:
+                    continue
+                kind = (
+                    swap_kind
+                    if {role, other_role} == {"gate", "up"}
+                    else "expert-projections-confused"
+                )
+                alts.append((kind, lambda o=other, i=e: delta(o)[i]))
+            targets[key] = _Target(key, lambda m=module, i=e: delta(m)[i], alts)
+        return
+    if role in ("gate", "up"):
+        fused = resolve(prefix + ".experts.gate_up_proj")
+        if fused is None or "gate" not in names or "up" not in names:
+            missing.append(prefix + ".experts." + proj)
+            return
+        key = fused if fused in keys else fused + ".weight"
+        if key in targets:
+            return
+        shape = base.shape(key)
+        inner = adapter.tensors.shape(names["gate"] + ".lora_A.weight")[-1]
+        width = adapter.tensors.shape(names["gate"] + ".lora_B.weight")[-2]
+        expected = _fused_layout(base.family, shape, inner, width)
+
+        def build(layout, first, second):
+            def make():
+                g = np.swapaxes(delta(names[first]), -1, -2)  # (E, in, out)
+                u = np.swapaxes(delta(names[second]), -1, -2)
+                return _fuse(layout, g, u, shape)
+
+            return make
+
+        alts = [("gate-up-swapped", build(expected, "up", "gate"))]
+        for layout in ("concat-last", "concat-middle", "interleaved"):
+            if layout == expected:
+                continue
+            kind = (
+                "wrong-fused-axis"
+                if {layout, expected} == {"concat-last", "concat-middle"}
+                else "concat-vs-interleave"
+            )
+            alts.append((kind, build(layout, "gate", "up")))
+        targets[key] = _Target(key, build(expected, "gate", "up"), alts)
+        return
+    down = resolve(prefix + ".experts.down_proj")
+    if down is None:
+        missing.append(prefix + ".experts." + proj)
+        return
+    key = down if down in keys else down + ".weight"
+    shape = base.shape(key)
+
+    def oriented():
+        d = delta(module)  # (E, out, in)
+        t = np.swapaxes(d, -1, -2)
+        return t if tuple(t.shape) == shape else d
+
+    targets[key] = _Target(key, oriented, [])
+
+
+def _fused_layout(family, shape, inner, width):
+    """The fused gate_up layout the model family uses (else the shapes')."""
+    if "gpt_oss" in family:
+        return "interleaved"
+    if "qwen3_5" in family:
+        return "concat-middle"
+    if "vl" in family:
+        return "concat-last"
+    # As the cookbook does: the fused axis is the one twice the delta's width.
+    if tuple(shape[1:]) == (inner, 2 * width):
+        return "concat-last"
+    return "concat-middle"
+
+
+def _fuse(layout, g, u, shape):
+    """Place gate and up deltas (E, in, out) into a fused tensor of shape."""
+    import numpy as np
+
+    out = np.zeros(shape, np.float32)
+    width = g.shape[2]
+    if layout == "interleaved":
+        if shape[1:] != (g.shape[1], 2 * width):
+            return None
+        out[:, :, 0::2], out[:, :, 1::2] = g, u
+    elif layout == "concat-last":
+        if shape[1:] != (g.shape[1], 2 * width):
+            return None
+        out[:, :, :width], out[:, :, width:] = g, u
+    else:
+        if shape[1:] != (2 * width, g.shape[1]):
+            return None
+        out[:, :width, :] = np.swapaxes(g, 1, 2)
+        out[:, width:, :] = np.swapaxes(u, 1, 2)
+    return out
+
+
+# --- comparing one tensor ----------------------------------------------------
+
+
+def _half_step(values, dtype):
+    """Half the spacing of `dtype` numbers around |values| (float32)."""
+    import numpy as np
+
+    _, exponent = np.frexp(np.abs(values).astype(np.float32))
+    step = np.ldexp(np.float32(1), exponent - _HALF_STEP_EXP.get(dtype, 25))
+    return np.maximum(step, np.float32(1e-38)).astype(np.float32)
+
+
+def _fits(base, merged, expected, dtype, extra, loose=False):
+    """Whether merged == base + expected up to the merged dtype's rounding."""
+    import numpy as np
+
+    if expected is None or expected.shape != base.shape:
+        return False
+    ref = base + expected
+    noise = np.float32(2.0**-20) * (np.abs(base) + np.abs(expected))
+    noise += np.float32(1e-6) * np.float32(np.abs(expected).max(initial=0.0))
+    if loose:
+        # Rounding to bfloat16 on the way (product, sum or both): up to a
+        # bfloat16 step of the result plus one of the delta.
+        # The delta's error follows its terms, not its (cancelling) sum, so
+        # its share is bounded by the delta's largest value.
+        tol = np.float32(2.0**-7) * np.abs(ref) * np.float32(1.01)
+        tol += np.float32(2.0**-6) * np.float32(np.abs(expected).max(initial=0.0))
+        tol += _half_step(ref, dtype)
+    else:
+        tol = _half_step(ref, dtype) * np.float32(1.001)
+    return bool(np.all(np.abs(merged - ref) <= tol + noise + np.float32(extra)))
+
+
+def _compare(target, base, merged, extra):
+    """None when the tensor matches, else a mismatch dict."""
+    import numpy as np
+
+    b = base.f32(target.key)
+    m = merged.f32(target.key)
+    dtype = merged.dtype(target.key)
+    expected = target.build()
+    if expected is None or tuple(expected.shape) != b.shape:
+        return {
+            "tensor": target.key,
+            "kind": "shape-changed",
+            "maxAbsError": None,
+            "expectedNorm": None,
+            "detail": "the adapter's delta has shape %s, the tensor %s"
+            % (None if expected is None else list(expected.shape), list(b.shape)),
+        }
+    if _fits(b, m, expected, dtype, extra):
+        return None
+    error = float(np.abs(m - (b + expected)).max())
+    found = {
+        "tensor": target.key,
+        "maxAbsError": error,
+        "expectedNorm": float(np.linalg.norm(expected)),
+        "actualNorm": float(np.linalg.norm(m - b)),
+        "dtype": dtype,
+    }
+    would_change = bool(np.any(_cast_like(b + expected, dtype) != b))
+    if would_change and np.array_equal(m, b):
+        found["kind"] = "not-applied"
+        return found
+    del expected
+    for loose in (False, True):
+        for kind, build in target.alternatives:
+            if _fits(b, m, build(), dtype, extra, loose):
+                found["kind"] = kind
+                return found
+        if not loose:
+            if _fits(b, m, target.build(), dtype, extra, loose=True):
+                found["kind"] = "bf16-rounding"
+                return found
+    expected = target.build()
+    actual = m - b
+    denom = float(np.vdot(expected, expected))
+    if denom > 0:
+        factor = float(np.vdot(actual, expected)) / denom
+        if abs(factor - 1) > 1e-3 and _fits(b, m, expected * np.float32(factor),
+                                            dtype, extra, loose=True):
+            found["kind"] = "wrong-scale"
+            found["factor"] = round(factor, 6)
+            return found
+    found["kind"] = "mismatch"
+    return found
+
+
+def _cast_like(values, dtype):
+    """Round float32 values as storing them in `dtype` would."""
+    import numpy as np
+
+    if dtype == "BF16":
+        bits = values.astype(np.float32).view(np.uint32)
+        rounded = bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))
+        return (rounded & np.uint32(0xFFFF0000)).view(np.float32)
+    if dtype == "F16":
+        return values.astype(np.float16).astype(np.float32)
+    return values
+
+
+# --- the whole check -----------------------------------------------------------
+
+
+def _verify(args, result):
+    adapter = _Adapter(args.get("adapter"))
+    base = _Tensors(args.get("base"), "base")
+    merged = _Tensors(args.get("merged"), "merged")
+    base.family = _family(args.get("base"))
+    extra = args.get("tolerance")
+    extra = float(extra) if isinstance(extra, (int, float)) and extra > 0 else 0.0
+    listed = args.get("maxListed")
+    listed = int(listed) if isinstance(listed, int) and listed > 0 else _DEFAULT_MAX_LISTED
+    result["scale"] = adapter.scale
+    targets, missing, vl_needed = _plan(adapter, base, result)
+    kinds = {}
+
+    def add(found):
+        kinds[found["kind"]] = kinds.get(found["kind"], 0) + 1
+        result["mismatchCount"] += 1
+        if len(result["mismatches"]) < listed:
+            result["mismatches"].append(found)
+
+    for name in missing:
+        add({"tensor": name, "kind": "missing-target", "maxAbsError": None,
+             "expectedNorm": None})
+    applied = 0
+    for key in sorted(targets, key=_natural):
+        if key not in merged:
+            add({"tensor": key, "kind": "missing-in-merged", "maxAbsError": None,
+                 "expectedNorm": None})
+            continue
+        if merged.shape(key) != base.shape(key):
+            add({"tensor": key, "kind": "shape-changed", "maxAbsError": None,
+                 "expectedNorm": None,
+                 "detail": "base %s, merged %s"
+                 % (list(base.shape(key)), list(merged.shape(key)))})
+            continue
+        try:
+            found = _compare(targets[key], base, merged, extra)
+        except _Unsupported as unsupported:
+            result["notes"].append(
+                "%s is stored as %s, which this check cannot read; skipped"
+                % (key, unsupported)
+            )
+            continue
+        result["checked"] += 1
+        applied += 1
+        if found is not None:
+            add(found)
+    untouched = 0
+    if args.get("checkUntouched", True) is not False:
+        for key in base.order:
+            if key in targets:
+                continue
+            if key not in merged:
+                add({"tensor": key, "kind": "missing-in-merged",
+                     "maxAbsError": None, "expectedNorm": None})
+            elif merged.shape(key) != base.shape(key):
+                add({"tensor": key, "kind": "shape-changed", "maxAbsError": None,
+                     "expectedNorm": None})
+            elif merged.dtype(key) == base.dtype(key):
+                untouched += 1
+                if merged.raw(key) != base.raw(key):
+                    add(_untargeted(key, base, merged))
+    result["untouchedChecked"] = untouched
+    extra_keys = [k for k in merged.order if k not in base]
+    if extra_keys:
+        result["extraKeys"] = extra_keys[:10]
+        result["notes"].append(
+            "the merged model has %d tensor(s) the base does not, e.g. %s"
+            % (len(extra_keys), extra_keys[0])
+        )
+    result["kinds"] = kinds
+    result["ok"] = result["mismatchCount"] == 0 and result["checked"] > 0
+    if result["checked"] == 0 and not result["mismatchCount"]:
+        result["error"] = "no tensor of the base model is touched by the adapter"
+    result["diagnosis"] = _diagnose(kinds, vl_needed)
+
+
+def _untargeted(key, base, merged):
+    import numpy as np
+
+    found = {"tensor": key, "kind": "changed-untargeted", "maxAbsError": None,
+             "expectedNorm": 0.0}
+    try:
+        found["maxAbsError"] = float(np.abs(merged.f32(key) - base.f32(key)).max())
+    except _Unsupported:
+        pass
+    return found
+
+
+def _diagnose(kinds, vl_needed):
+    if not kinds:
+        return None
+    specific = {k: n for k, n in kinds.items() if k != "mismatch"}
+    if set(kinds) == {"not-applied"}:
+        kind = "missing-vl-prefix" if vl_needed else "not-applied"
+    elif specific:
+        kind = max(specific, key=lambda k: (specific[k], k))
+    else:
+        kind = "mismatch"
+    explanation = _EXPLANATIONS[kind]
+    others = sorted(k for k in kinds if k != kind)
+    if others:
+        explanation += " Also seen: %s." % ", ".join(others)
+    return {"kind": kind, "explanation": explanation}
+
+
+def _family(path):
+    """model_type and architectures from the base folder's config.json."""
+    if not isinstance(path, str):
+        return ""
+    folder = path if os.path.isdir(path) else os.path.dirname(path)
+    try:
+        with open(os.path.join(folder, "config.json")) as handle:
+            config = json.load(handle)
+    except (OSError, ValueError):
+        return ""
+    parts = [str(config.get("model_type", ""))]
+    parts += [str(a) for a in config.get("architectures") or []]
+    text = config.get("text_config")
+    if isinstance(text, dict):
+        parts.append(str(text.get("model_type", "")))
+    return " ".join(parts).lower()
+
+
+def _natural(key):
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key)]
