@@ -171,7 +171,7 @@ def _creation(args, caps, timeout):
     if outcome["timedOut"]:
         _abandon(holder)
     else:
-        _close(holder)
+        _close(holder, "success" if outcome["error"] is None else "errored")
     error = None
     if outcome["timedOut"]:
         error = (
@@ -201,17 +201,28 @@ def _abandon(holder):
             inner.cancel()
     except BaseException:
         pass
-    _close(holder)
+    _close(holder, "interrupted")
 
 
-def _close(holder):
+def _close(holder, status="success"):
+    """Finish the check's session without waiting for it.
+
+    ``ServiceClient.close`` takes a lock that a creation stuck in session
+    set-up still holds, so it is called from its own daemon thread.
+    """
     client = holder.get("client")
     if client is None:
         return
-    try:
-        client.close()
-    except BaseException:
-        pass
+
+    def close():
+        try:
+            client.close(status, detail="tinker-doctor smoke check")
+        except BaseException:
+            pass
+
+    threading.Thread(
+        target=close, name="tinker-doctor-smoke-close", daemon=True
+    ).start()
 
 
 def _in_thread(func, timeout):

@@ -195,3 +195,18 @@ def test_importing_the_module_does_not_import_tinker():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
     )
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_creation_session_is_finished_after_the_check(server_env):
+    before = time.time()
+    smoke.run({"createClient": True, "creationTimeoutS": 20})
+    deadline = time.monotonic() + 10
+    finished = []
+    while time.monotonic() < deadline and not finished:
+        finished = [
+            e
+            for e in server_env.admin.log()
+            if e["t"] >= before and e["path"].endswith("/finish")
+        ]
+        time.sleep(0.2)
+    assert finished and finished[0]["status"] == 200
