@@ -157,6 +157,21 @@ describe('TD110: a training future waited on before the next submission', () => 
     expect(findings[0].evidence).toMatch(/next batch \(batch\)/);
   });
 
+  it('does not flag on-policy data sampled from the new weights', () => {
+    const findings = analyse([
+      SETUP,
+      src(
+        'for i in range(n):',
+        '    fb = tc.forward_backward(data, "importance_sampling")',
+        '    op = tc.optim_step(adam)',
+        '    fb.result(); op.result()',
+        '    sc = tc.save_weights_and_get_sampling_client()',
+        '    data = build(sc.sample(prompt, 8, params).result())'
+      )
+    ]);
+    expect(where(findings, ...LOOP)).toEqual([]);
+  });
+
   it('does not flag logging after the waits', () => {
     const findings = analyse([
       SETUP,
@@ -420,6 +435,19 @@ describe('TD112: training futures never waited on', () => {
         'for batch in loader:',
         '    tc.forward_backward(batch, "cross_entropy")',
         '    tc.optim_step(adam).result()'
+      )
+    ]);
+    expect(where(findings, 'TD112')).toEqual([]);
+  });
+
+  it('does not flag when the loop waits on a save of the same client', () => {
+    const findings = analyse([
+      SETUP,
+      src(
+        'for step, batch in enumerate(loader):',
+        '    tc.forward_backward(batch, "cross_entropy")',
+        '    tc.optim_step(adam)',
+        '    tc.save_state(f"step-{step}").result()'
       )
     ]);
     expect(where(findings, 'TD112')).toEqual([]);

@@ -167,7 +167,14 @@ namespace Private {
       return null;
     }
     const prepare = assigns(first + 1, seq.length);
-    return prepare
+    // On-policy data needs the new weights: sampling after the step is not
+    // something the wait could overlap with.
+    const onPolicy =
+      prepare !== undefined &&
+      seq
+        .slice(first + 1, seq.indexOf(prepare) + 1)
+        .some(e => e.family === 'sync' || e.family === 'sample');
+    return prepare && !onPolicy
       ? { wait: seq[first], prepare, name: prepare.op.target! }
       : null;
   }
@@ -234,7 +241,10 @@ namespace Private {
     loop: ILoop,
     seq: IEvent[]
   ): IFinding[] {
-    if (seq.some(e => e.kind === 'wait' && e.family === 'step')) {
+    // The server runs a training client's requests in order, so waiting on
+    // any of them (a step, a save) bounds how many are in flight.
+    const training = new Set(['step', 'sync', 'other']);
+    if (seq.some(e => e.kind === 'wait' && training.has(e.family ?? ''))) {
       return [];
     }
     const findings: IFinding[] = [];
@@ -260,7 +270,7 @@ namespace Private {
           evidence:
             `${e.method} is submitted on every pass of the loop at cell ` +
             `${cell.index}, line ${loop.line} (${where(e)}) and ${how}; ` +
-            'nothing in the loop waits for a training step.',
+            'nothing in the loop waits for a training-client request.',
           cellIndex: e.cell.index,
           cellId: e.cell.id,
           line: e.op.line
