@@ -116,9 +116,17 @@ class LocalTinkerApp:
                 entry["fault"] = fault.spec.name
                 response = await self.apply_fault(fault, request, send, entry)
             else:
-                response = await self.route(request)
+                response = await self.route_safely(request)
         entry["status"] = response.status_code
         await response(scope, receive, send)
+
+    async def route_safely(self, request: Request) -> Response:
+        """``route``, with a request the handlers cannot use answered 400."""
+        try:
+            return await self.route(request)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            detail = f"Bad request to {request.url.path}: {type(exc).__name__}: {exc}"
+            return JSONResponse({"detail": detail}, status_code=400)
 
     async def route(self, request: Request) -> Response:
         """Dispatch to an API handler."""
@@ -175,7 +183,7 @@ class LocalTinkerApp:
                 status_code=408,
             )
         # slow-poll and heartbeat-timeout: late, but otherwise normal.
-        return await self.route(request)
+        return await self.route_safely(request)
 
     # -- admin ----------------------------------------------------------------
 

@@ -161,6 +161,7 @@ def sample_sequence(
         if top_p < 1:
             order = np.argsort(-probs)
             keep = np.cumsum(probs[order]) - probs[order] < top_p
+            keep[0] = True  # the most likely token always stays
             mask = np.zeros_like(probs, dtype=bool)
             mask[order[keep]] = True
             probs = np.where(mask, probs, 0.0)

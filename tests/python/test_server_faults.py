@@ -107,3 +107,41 @@ def test_fault_given_at_start_is_active(local_server_factory):
             "triage": "TD305",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "expected"),
+    [
+        # Unusable values become a failed future (the SDK raises RequestFailedError)
+        ("/api/v1/optim_step", {"model_id": 5, "adam_params": "fast"}, 200),
+        ("/api/v1/create_model", ["not", "an", "object"], 200),
+        # or a 400 that names the problem.
+        ("/api/v1/asample", {"sampling_session_id": ["x"]}, 400),
+        ("/api/v1/save_weights", {"model_id": {"a": 1}}, 400),
+    ],
+)
+def test_malformed_requests_get_a_clear_error_not_a_crash(
+    tinker_server, path, body, expected
+):
+    req = urllib.request.Request(
+        tinker_server.base_url + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-API-Key": tinker_server.api_key,
+        },
+    )
+    try:
+        resp = OPENER.open(req, timeout=5)
+        status, payload = resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as error:
+        status, payload = error.code, json.loads(error.read())
+    assert status == expected
+    assert (
+        ("request_id" in payload)
+        if expected == 200
+        else ("Bad request" in payload["detail"])
+    )
+    # The server still answers afterwards.
+    assert tinker_server.admin.state()["futures"] >= 0
