@@ -62,6 +62,15 @@ def _run(args, result):
         result["recommended"], result["recommendedSource"] = tables.recommended_for(
             result["model"]
         )
+    if not result["renderer"] and result["recommended"]:
+        # The cookbook's recipes fall back to the model's first recommended
+        # renderer when none is named; check that one.
+        result["renderer"] = result["recommended"][0]
+        result["rendererSource"] = "default for the model"
+        result["notes"].append(
+            f"no renderer named in the notebook: checking {result['renderer']}, "
+            f"the cookbook's default for {result['model']}"
+        )
     if not result["renderer"]:
         result["error"] = (
             'no renderer found: name one (get_renderer("...", tokenizer) or '

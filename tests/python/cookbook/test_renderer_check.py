@@ -360,3 +360,11 @@ def test_unknown_renderer_is_reported_by_name(qwen3_tok):
     result = check(qwen3_tok, "qwen3_thinking")
     assert result["unknownRenderer"] == "qwen3_thinking"
     assert "Unknown renderer: qwen3_thinking" in result["error"]
+
+
+def test_without_a_named_renderer_the_models_default_is_checked(qwen3_tok):
+    result = renderer_check.run({"model": QWEN3, "namespace": {"tok": qwen3_tok}})
+    assert result["renderer"] == "qwen3"
+    assert result["rendererSource"] == "default for the model"
+    assert "qwen3" in result["notes"][0]
+    assert result["realMismatches"] == 0
