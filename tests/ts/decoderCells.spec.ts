@@ -98,6 +98,28 @@ describe('decodeCell', () => {
     expect(codes).toEqual(['TD121', 'TD302']);
   });
 
+  it.each([
+    ['APIConnectionError: Connection error.', 'TD301'],
+    ['APITimeoutError: Request timed out.', 'TD302'],
+    [
+      "NotFoundError: Error code: 404 - {'detail': 'Invalid session_id'}",
+      'TD506'
+    ]
+  ])('decodes the real SDK heartbeat warning ending in %s', (last, code) => {
+    // As SDK 0.38.0 logged it against the local server's heartbeat faults.
+    const text =
+      'tinker.lib.internal_client_holder:593 [WARNING] Session heartbeat ' +
+      'failed for 150.4322839450001 seconds for session sess-0001-09cd. ' +
+      `Last exception: ${last}.\nYour connection may be unreliable or ` +
+      'Tinker is down. If this persists, the session will be terminated.\n';
+    const out = decodeCell(cell([stderr(text)]));
+    expect(out.map(d => d.code)).toEqual(['TD121', code]);
+    expect(out[0].cause).toBe(
+      'No successful SDK heartbeat for 150.4 s (session sess-0001-09cd); ' +
+        `last exception: ${last}`
+    );
+  });
+
   it('keeps API keys out of what it reports', () => {
     const out = decodeCell(
       cell([

@@ -208,7 +208,12 @@ namespace Private {
     }
     const clean: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
-      clean[name] = redact(value).slice(0, 200);
+      // The SDK prints durations with every digit (150.4322839450001).
+      const shown =
+        /seconds$/i.test(name) && /^\d+\.\d{2,}$/.test(value)
+          ? Number(value).toFixed(1)
+          : value;
+      clean[name] = redact(shown).slice(0, 200);
     }
     const entry = CATALOGUE[row.code];
     const message = redact(m.message.trim());
