@@ -107,6 +107,10 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+function min(values) {
+  return Math.min(...values);
+}
+
 function time(fn) {
   const start = performance.now();
   const result = fn();
@@ -158,13 +162,17 @@ async function mainBench() {
   }
   const asyncRun = await longestBlock(cells);
   const fmt = ms => `${ms.toFixed(1)} ms`;
+  const both = values =>
+    `${fmt(median(values))} median, ${fmt(min(values))} best`;
+  const load = require('os').loadavg()[0].toFixed(1);
   const lines = [
     `static analysis benchmark: ${CELLS} cells ` +
       `(${cells.filter(c => c.cellType === 'code').length} code), ` +
-      `${findings} findings, median of ${RUNS} runs, node ${process.version}`,
-    `  full analysis (cold cache):        ${fmt(median(full))}`,
-    `  re-analysis after one cell edited: ${fmt(median(edited))}`,
-    `  re-analysis, nothing changed:      ${fmt(median(unchanged))}`,
+      `${findings} findings, ${RUNS} runs, node ${process.version}, ` +
+      `load average ${load}`,
+    `  full analysis (cold cache):        ${both(full)}`,
+    `  re-analysis after one cell edited: ${both(edited)}`,
+    `  re-analysis, nothing changed:      ${both(unchanged)}`,
     `  analyseAsync total (cold):         ${fmt(asyncRun.total)}`,
     `  analyseAsync longest event-loop block: ${fmt(asyncRun.longest)}`
   ];
