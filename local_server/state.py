@@ -461,10 +461,25 @@ def _batched(arrays: list[np.ndarray], dtype: int) -> pb.BatchedTensor:
     )
 
 
+# Inputs each supported loss takes (besides the model input).
+LOSS_INPUTS = {
+    "cross_entropy": {"target_tokens", "weights"},
+    "importance_sampling": {"target_tokens", "logprobs", "advantages"},
+}
+
+
 def _run_forward_backward(run: TrainingRun, msg: pb.ForwardBackwardRequest) -> bytes:
-    if msg.loss_fn != "cross_entropy":
+    """Score every datum; with a backward pass, accumulate the gradient.
+
+    ``cross_entropy``: loss −Σ w·log p(target). ``importance_sampling``: loss
+    −Σ A·exp(log p − log q) with q the sampler's logprobs; its gradient is the
+    cross-entropy gradient weighted by A·ratio (the ratio held constant).
+    """
+    expected = LOSS_INPUTS.get(msg.loss_fn)
+    if expected is None:
         raise ModelInputError(
-            f"loss_fn {msg.loss_fn!r} is not supported by the local server (cross_entropy only)"
+            f"loss_fn {msg.loss_fn!r} is not supported by the local server "
+            f"(supported: {', '.join(LOSS_INPUTS)})"
         )
     if not msg.data:
         raise ModelInputError("No data provided")
@@ -486,34 +501,47 @@ def _run_forward_backward(run: TrainingRun, msg: pb.ForwardBackwardRequest) -> b
             raise ModelInputError(
                 f"sequence length {len(inputs)} exceeds max sequence length {limit}"
             )
-        names = set(datum.loss_fn_inputs)
-        if names != {"target_tokens", "weights"}:
+        if set(datum.loss_fn_inputs) != expected:
             raise ModelInputError(
                 "Could not convert loss function inputs to array record"
             )
-        targets = _tensor(datum.loss_fn_inputs["target_tokens"]).astype(np.int64)
-        weights = _tensor(datum.loss_fn_inputs["weights"]).astype(np.float64)
-        if not (len(targets) == len(weights) == len(inputs)):
+        arrays = {k: _tensor(v) for k, v in datum.loss_fn_inputs.items()}
+        targets = arrays.pop("target_tokens").astype(np.int64)
+        lengths = {k: len(v) for k, v in arrays.items()}
+        if any(n != len(inputs) for n in [len(targets), *lengths.values()]):
             raise ModelInputError(
                 "tokens and weights must be the same length "
-                f"(model_input {len(inputs)}, target_tokens {len(targets)}, weights {len(weights)})"
+                f"(model_input {len(inputs)}, target_tokens {len(targets)}, "
+                + ", ".join(f"{k} {n}" for k, n in sorted(lengths.items()))
+                + ")"
             )
         run.model.check_tokens(inputs, "input")
         run.model.check_tokens(targets, "target")
-        prepared.append((inputs, targets, weights))
-    results = [
-        run.model.forward(i, t, w, accumulate=not msg.forward_only)
-        for i, t, w in prepared
-    ]
+        prepared.append(
+            (inputs, targets, {k: v.astype(np.float64) for k, v in arrays.items()})
+        )
+    backward = not msg.forward_only
+    logprobs, elementwise, total = [], [], 0.0
+    for inputs, targets, arrays in prepared:
+        if msg.loss_fn == "cross_entropy":
+            result = run.model.forward(inputs, targets, arrays["weights"], backward)
+            logprobs.append(result.logprobs)
+            elementwise.append(result.elementwise_loss)
+            total += result.loss
+            continue
+        current = run.model.forward(inputs, targets, np.zeros(len(inputs)), False)
+        ratio = np.exp(current.logprobs.astype(np.float64) - arrays["logprobs"])
+        per_token = -ratio * arrays["advantages"]
+        if backward:
+            run.model.forward(inputs, targets, arrays["advantages"] * ratio, True)
+        logprobs.append(current.logprobs)
+        elementwise.append(per_token.astype(np.float32))
+        total += float(per_token.sum())
     out = pb.ForwardBackwardOutput(loss_fn_output_type="ArrayRecord")
     record = out.loss_fn_outputs.add()
     record.type_tag = "ArrayRecord"
-    record.num_datums = len(results)
-    record.fields["logprobs"].CopyFrom(
-        _batched([r.logprobs for r in results], pb.DTYPE_FLOAT32)
-    )
-    record.fields["elementwise_loss"].CopyFrom(
-        _batched([r.elementwise_loss for r in results], pb.DTYPE_FLOAT32)
-    )
-    out.metrics["loss:sum"] = float(sum(r.loss for r in results))
+    record.num_datums = len(prepared)
+    record.fields["logprobs"].CopyFrom(_batched(logprobs, pb.DTYPE_FLOAT32))
+    record.fields["elementwise_loss"].CopyFrom(_batched(elementwise, pb.DTYPE_FLOAT32))
+    out.metrics["loss:sum"] = total
     return out.SerializeToString()

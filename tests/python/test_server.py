@@ -226,3 +226,40 @@ def test_training_client_from_saved_state_resumes_the_weights(service, training)
 def test_model_ids_follow_the_sdk_derivation(training):
     model_id = training.get_info().model_id
     assert model_id == f"{training.holder.get_session_id()}:train:0"
+
+
+def test_importance_sampling_raises_the_probability_of_rewarded_tokens(
+    service, training
+):
+    import numpy as np
+
+    tokens = list(b"ab" * 20)
+    # The model's vocabulary grows with the data it sees: show it these ids
+    # before the sampler's copy is taken, so that both score them alike.
+    training.forward([byte_datum("ab" * 20)], "cross_entropy").result(timeout=20)
+    sampler = training.save_weights_and_get_sampling_client().result(timeout=20)
+    scored = sampler.sample(
+        types.ModelInput.from_ints(tokens),
+        1,
+        types.SamplingParams(max_tokens=1),
+        include_prompt_logprobs=True,
+    ).result(timeout=20)
+    old = np.array(scored.prompt_logprobs[1:], dtype=np.float32)
+    datum = types.Datum(
+        model_input=types.ModelInput.from_ints(tokens[:-1]),
+        loss_fn_inputs={
+            "target_tokens": types.TensorData.from_numpy(
+                np.array(tokens[1:], dtype=np.int64)
+            ),
+            "logprobs": types.TensorData.from_numpy(old),
+            "advantages": types.TensorData.from_numpy(
+                np.ones(len(old), dtype=np.float32)
+            ),
+        },
+    )
+    first = training.forward_backward([datum], "importance_sampling").result(timeout=20)
+    # At the sampler's own weights the ratio is 1: loss = -sum(advantages).
+    assert first.metrics["loss:sum"] == pytest.approx(-len(old), rel=1e-4)
+    training.optim_step(types.AdamParams(learning_rate=0.2)).result(timeout=20)
+    after = training.forward([datum], "importance_sampling").result(timeout=20)
+    assert after.metrics["loss:sum"] < first.metrics["loss:sum"]
