@@ -1,10 +1,12 @@
 /**
  * The decoder table: every message the product explains, as data.
  *
- * Rows live in two files by family (service and session messages; errors);
+ * Rows live in three files by family (service and session messages; data,
+ * renderer, version and checkpoint errors; request errors);
  * this module puts them in one list, in the order they are tried, and holds
  * the value extractors every message goes through.
  */
+import { DATA_ROWS } from './tableData';
 import { ERROR_ROWS } from './tableErrors';
 import { SERVICE_ROWS } from './tableService';
 import { IDecoderRow } from './types';
@@ -12,6 +14,7 @@ import { IDecoderRow } from './types';
 /** Every decoder row. A message may match several rows (one per code). */
 export const DECODER_TABLE: ReadonlyArray<IDecoderRow> = [
   ...SERVICE_ROWS,
+  ...DATA_ROWS,
   ...ERROR_ROWS
 ];
 
