@@ -130,6 +130,12 @@ def _run(args, result):
         # A non-thinking renderer refuses (or cannot show) reasoning turns:
         # the built-in set drops them; the user's own data is kept as it is.
         conversations = [(n, find.without_thinking(m)) for n, m in conversations]
+    if origin == "built-in" and not _supports_tools(renderer):
+        conversations = [(n, m) for n, m in conversations if n != "tool-call"]
+        result["notes"].append(
+            f"{name} does not support tool calls (per the cookbook): the "
+            "built-in tool-call conversation is left out"
+        )
 
     compared = []
     named = bool(args.get("messagesVariable") or args.get("messagesFile"))
@@ -218,6 +224,18 @@ def _load_local(name, label):
     except Exception as error:  # noqa: BLE001 - the check reports, never raises
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
         return None, f"{label}: {text[:200]}"
+
+
+def _supports_tools(renderer):
+    """Whether the renderer overrides the cookbook's tool-prefix hook (the
+    base class raises NotImplementedError: no tool calling)."""
+    try:
+        from tinker_cookbook.renderers.base import Renderer
+
+        own = type(renderer).create_conversation_prefix_with_tools
+        return own is not Renderer.create_conversation_prefix_with_tools
+    except Exception:  # noqa: BLE001 - unknown: keep the conversation
+        return True
 
 
 def _summarise(result, compared, decode):

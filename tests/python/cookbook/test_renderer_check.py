@@ -133,6 +133,11 @@ def test_llama3_date_header_is_named_benign():
     entry = by(result, "system-and-turns", "generation")
     assert entry["benign"]["name"] == "date-header"
     assert "Cutting Knowledge Date" in entry["benign"]["all"][0]["text"]
+    # llama3 has no tool calling in the cookbook: that conversation is left
+    # out, so only benign differences remain.
+    assert "tool-call" not in {c["name"] for c in result["conversations"]}
+    assert any("tool calls" in n for n in result["notes"])
+    assert result["realMismatches"] == 0
 
 
 def test_tokenizer_loaded_from_a_local_path(tmp_path, qwen3_tok):
@@ -368,3 +373,45 @@ def test_without_a_named_renderer_the_models_default_is_checked(qwen3_tok):
     assert result["rendererSource"] == "default for the model"
     assert "qwen3" in result["notes"][0]
     assert result["realMismatches"] == 0
+
+
+def encode(tok, text):
+    return tok.encode(text, add_special_tokens=False)
+
+
+def test_benign_insertion_then_a_real_difference_reports_the_real_one(qwen3_tok):
+    from tinker_doctor_agent import renderer_compare
+
+    system = "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud.<|im_end|>\n"
+    common = "<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n"
+    ours = encode(qwen3_tok, common + "2+2 is 4.<|im_end|>")
+    theirs = encode(qwen3_tok, system + common + "4.<|im_end|>")
+    out = renderer_compare.explain(ours, theirs, qwen3_tok, has_system=False)
+    assert out["benign"] is None
+    assert out["explainedBefore"][0]["name"] == "default-system-prompt"
+    assert out["realDiff"]["renderer"] == len(encode(qwen3_tok, common))
+    assert out["realDiff"]["template"] == len(encode(qwen3_tok, system + common))
+    assert out["window"]["renderer"]["after"].startswith("2+2 is 4.")
+    assert out["window"]["template"]["after"].startswith("4.")
+
+
+def test_a_default_system_prompt_on_the_renderer_side_is_named_too(qwen3_tok):
+    from tinker_doctor_agent import renderer_compare
+
+    system = "<|im_start|>system\nYou are Kimi.<|im_end|>\n"
+    common = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    ours = encode(qwen3_tok, system + common)
+    theirs = encode(qwen3_tok, common)
+    out = renderer_compare.explain(ours, theirs, qwen3_tok, has_system=False)
+    assert out["benign"]["name"] == "default-system-prompt"
+    assert out["benign"]["all"][0]["side"] == "renderer"
+    # With a system message in the conversation, it is not a default one.
+    out = renderer_compare.explain(ours, theirs, qwen3_tok, has_system=True)
+    assert out["benign"] is None
+
+
+def test_the_result_is_plain_json(qwen3_tok):
+    result = check(
+        qwen3_tok, "qwen3_instruct", templateKwargs={"enable_thinking": True}
+    )
+    assert json.loads(json.dumps(result)) == result
