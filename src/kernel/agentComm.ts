@@ -116,7 +116,11 @@ export class AgentComm implements IDisposable {
         if (entry) {
           clearTimeout(entry.timer);
           this._pending.delete(String(data.requestId));
-          entry.pending.resolve(data);
+          if (data.type === 'error') {
+            entry.pending.reject(new Error(String(data.error ?? 'error')));
+          } else {
+            entry.pending.resolve(data);
+          }
         }
       }
     }

@@ -18,6 +18,12 @@ import { AGENT_INSTALL_CODE, AGENT_VERSION } from './agentSource.generated';
 export const SNAPSHOT_EXPRESSION =
   "__import__('sys').modules['_tinker_doctor'].snapshot()";
 
+/** How long a kernel with subshells gets to answer before "queued". */
+const SUBSHELL_ANSWER_MS = 2000;
+
+/** How long a queued comm request may wait for the running cell (a day). */
+const QUEUED_ANSWER_MS = 24 * 3600 * 1000;
+
 /** Follows a notebook's kernel and talks to the agent inside it. */
 export class KernelBridge implements IDisposable {
   /** Follow `sessionContext` from now on. */
@@ -74,7 +80,7 @@ export class KernelBridge implements IDisposable {
    * @throws BridgeError with a message for people when no facts can be had.
    */
   async snapshot(onQueued?: () => void): Promise<IFacts> {
-    if (!this._session.isReady) {
+    if (!this._session.isReady && !this._session.hasNoKernel) {
       // The session may still be starting its kernel.
       await Private.within(this._session.ready, 60000);
       await this._attach(this._session.session?.kernel ?? null);
@@ -86,20 +92,57 @@ export class KernelBridge implements IDisposable {
     if (!kernel || !this._canProbe()) {
       throw new BridgeError(this._state.message);
     }
-    if (kernel.status === 'busy' && this._comm?.isOpen && this._comm.subshell) {
-      try {
-        const answer = await this._comm.request('snapshot', {}, 10000);
-        if (Private.isFacts(answer.facts)) {
-          return answer.facts;
-        }
-      } catch {
-        // Fall back to the queued execution below.
+    if (kernel.status === 'busy' && this._comm?.isOpen) {
+      const facts = await this._snapshotOverComm(this._comm, onQueued);
+      if (facts) {
+        return facts;
       }
     }
     if (kernel.status === 'busy') {
       onQueued?.();
     }
     return this._inject(kernel);
+  }
+
+  /**
+   * Ask a busy kernel for facts over the comm. With subshells the answer
+   * comes while the cell runs; when it has not come after a moment (no
+   * subshells, or a kernel that still serializes comm messages behind the
+   * cell) the request is said to be queued and is awaited until the cell
+   * ends. Returns null when the comm closes first.
+   */
+  private async _snapshotOverComm(
+    comm: AgentComm,
+    onQueued?: () => void
+  ): Promise<IFacts | null> {
+    let queued = false;
+    const timer = setTimeout(
+      () => {
+        queued = true;
+        this._queued += 1;
+        this._update();
+        onQueued?.();
+      },
+      this._subshells() ? SUBSHELL_ANSWER_MS : 0
+    );
+    try {
+      const answer = await comm.request('snapshot', {}, QUEUED_ANSWER_MS);
+      if (!Private.isFacts(answer.facts)) {
+        return null;
+      }
+      if (comm === this._comm) {
+        this._factsReceived.emit(answer.facts);
+      }
+      return answer.facts;
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+      if (queued) {
+        this._queued -= 1;
+        this._update();
+      }
+    }
   }
 
   /**
@@ -138,6 +181,18 @@ export class KernelBridge implements IDisposable {
     this._isDisposed = true;
     this._closeComm();
     Signal.clearData(this);
+  }
+
+  /**
+   * Whether comm requests are answered while a cell runs: the kernel has
+   * subshells (JupyterLab then sends comm messages over one), or the agent
+   * saw its comm opened off the main thread.
+   */
+  private _subshells(): boolean {
+    if (!this._comm?.isOpen) {
+      return false;
+    }
+    return !!this._kernel?.supportsSubshells || this._comm.subshell;
   }
 
   private _canProbe(): boolean {
@@ -297,13 +352,14 @@ export class KernelBridge implements IDisposable {
       kernel: this._kernel,
       displayName: this._session.kernelDisplayName,
       sessionReady: this._session.isReady,
+      noKernel: this._session.hasNoKernel,
       language: this._language,
       injecting: this._injecting > 0,
       queued: this._queued > 0,
       installed: this._installed,
       installError: this._installError,
       commOpen: this._comm?.isOpen ?? false,
-      subshells: this._comm?.subshell ?? false
+      subshells: this._subshells()
     });
     const old = this._state;
     if (
@@ -311,6 +367,7 @@ export class KernelBridge implements IDisposable {
       old.message !== state.message ||
       old.commOpen !== state.commOpen ||
       old.probeQueued !== state.probeQueued ||
+      old.subshells !== state.subshells ||
       old.language !== state.language
     ) {
       this._state = state;
@@ -346,6 +403,8 @@ namespace Private {
     kernel: Kernel.IKernelConnection | null;
     displayName: string;
     sessionReady: boolean;
+    /** The user chose "No Kernel". */
+    noKernel: boolean;
     language: string | undefined;
     injecting: boolean;
     queued: boolean;
@@ -370,7 +429,7 @@ namespace Private {
       phase,
       message
     });
-    if (!kernel && !input.sessionReady) {
+    if (!kernel && !input.sessionReady && !input.noKernel) {
       return state('starting', 'The kernel is starting.');
     }
     if (!kernel) {

@@ -15,6 +15,7 @@ export function renderKernelState(
 ): HTMLElement {
   const node = el('div', `jp-TinkerDoctor-kernel jp-mod-${state.phase}`);
   node.dataset.phase = state.phase;
+  node.dataset.subshells = String(!!state.subshells);
   if (state.kernelName) {
     node.appendChild(
       el('div', 'jp-TinkerDoctor-kernelName', `Kernel: ${state.kernelName}`)
