@@ -11,6 +11,8 @@ export interface IChartTheme {
   grid: string;
   /** Colours for spans and requests, in order. */
   palette: string[];
+  /** Saturated colours (white text reads on them) for request bars. */
+  strong: string[];
   /** Waits of the main thread. */
   wait: string;
   /** GIL stalls. */
@@ -40,7 +42,13 @@ export function readTheme(node: Element = document.body): IChartTheme {
       v('--jp-brand-color0', '#0d47a1'),
       v('--jp-accent-color0', '#1b5e20')
     ],
-    wait: v('--jp-warn-color2', '#ffa726'),
+    strong: [
+      v('--jp-brand-color1', '#1976d2'),
+      v('--jp-accent-color1', '#388e3c'),
+      v('--jp-brand-color0', '#0d47a1'),
+      v('--jp-accent-color0', '#1b5e20')
+    ],
+    wait: v('--jp-warn-color1', '#f57c00'),
     stall: v('--jp-error-color1', '#d32f2f'),
     gap: v('--jp-ui-font-color3', 'rgba(0, 0, 0, 0.38)'),
     font: v('--jp-ui-font-family', 'sans-serif')

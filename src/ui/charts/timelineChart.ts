@@ -35,6 +35,7 @@ export class TimelineChart {
     this.destroy();
     this._bars = bars;
     this._theme = theme;
+    this._names.clear();
     this._rows = Private.rows(bars);
     const nRows = Math.max(1, this._rows.length);
     const end = Math.max(1e-3, ...bars.map(b => b.end));
@@ -114,7 +115,13 @@ export class TimelineChart {
     if (bar.kind === 'stall') {
       return theme.stall;
     }
-    return theme.palette[Private.hash(bar.name) % theme.palette.length];
+    // One colour per request name, in order of first appearance.
+    let index = this._names.get(bar.name);
+    if (index === undefined) {
+      index = this._names.size;
+      this._names.set(bar.name, index);
+    }
+    return theme.strong[index % theme.strong.length];
   }
 
   private _draw(u: uPlot): void {
@@ -127,6 +134,7 @@ export class TimelineChart {
     ctx.clip();
     ctx.font = `${Math.round(10 * devicePixelRatio)}px ${this._theme!.font}`;
     ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
     for (const bar of this._bars) {
       const row = this._rowIndex(bar);
       const yMid = u.valToPos(nRows - row - 0.5, 'y', true);
@@ -138,9 +146,11 @@ export class TimelineChart {
       ctx.globalAlpha = bar.open ? 0.55 : 1;
       ctx.fillRect(x0, yMid - h / 2, w, h);
       ctx.globalAlpha = 1;
-      if (w > 60 * devicePixelRatio) {
-        ctx.fillStyle = this._theme!.background;
-        ctx.fillText(bar.name, x0 + 4, yMid, w - 8);
+      const label = Private.fit(ctx, bar.name, w - 8);
+      if (label) {
+        // Strong bar colours in both themes: white text reads on all.
+        ctx.fillStyle = '#ffffff';
+        ctx.fillText(label, x0 + 4, yMid);
       }
     }
     ctx.restore();
@@ -171,6 +181,7 @@ export class TimelineChart {
   private _bars: ITimelineBar[] = [];
   private _rows: IRow[] = [];
   private _theme: IChartTheme | null = null;
+  private _names = new Map<string, number>();
 }
 
 namespace Private {
@@ -198,12 +209,21 @@ namespace Private {
     return out;
   }
 
-  /** A stable colour index per request name. */
-  export function hash(text: string): number {
-    let h = 0;
-    for (let i = 0; i < text.length; i++) {
-      h = (h * 31 + text.charCodeAt(i)) | 0;
+  /** `text` cut with an ellipsis to fit `width` px, or '' if nothing fits. */
+  export function fit(
+    ctx: CanvasRenderingContext2D,
+    text: string,
+    width: number
+  ): string {
+    if (ctx.measureText(text).width <= width) {
+      return text;
     }
-    return Math.abs(h);
+    for (let n = text.length - 1; n >= 3; n--) {
+      const cut = text.slice(0, n) + '…';
+      if (ctx.measureText(cut).width <= width) {
+        return cut;
+      }
+    }
+    return '';
   }
 }

@@ -129,7 +129,7 @@ export class TimelineSection {
     }
     const t = this._theme;
     const blob = await chartPng(canvas, t, `Timeline: ${Private.label(run)}`, [
-      { label: 'Tinker request (submit to resolve)', color: t.palette[0] },
+      { label: 'Tinker request (submit to resolve)', color: t.strong[0] },
       { label: 'main thread waits', color: t.wait },
       { label: 'GIL stall', color: t.stall }
     ]);
