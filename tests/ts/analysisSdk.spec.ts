@@ -104,6 +104,25 @@ describe('TD107: deprecated SDK API for the installed version', () => {
     expect(where(findings, 'TD107')).toEqual([]);
   });
 
+  it('flags concurrent.futures methods on sampling futures', () => {
+    const findings = analyse(
+      [
+        SETUP_NEW,
+        src(
+          'sc = await tc.save_weights_and_get_sampling_client()',
+          'fut = sc.sample(prompt, 1, params)',
+          'if fut.done():',
+          '    print("ready")',
+          'sc.sample(prompt, 1, params).add_done_callback(show)',
+          'fut.future().add_done_callback(show)'
+        )
+      ],
+      factsWith('0.38.0')
+    );
+    expect(where(findings, 'TD107')).toEqual(['TD107@1:3', 'TD107@1:5']);
+    expect(findings.find(f => f.line === 3)!.fix).toMatch(/\.future\(\)\.done/);
+  });
+
   it('compares versions as PEP 440', () => {
     expect(isAtLeast038('0.38.0')).toBe(true);
     expect(isAtLeast038('0.38.0rc1')).toBe(true);

@@ -25,7 +25,7 @@ export function deprecationFindings(program: Program): IFinding[] {
   if (style.source !== 'facts' || style.style !== 'new') {
     return [];
   }
-  const findings: IFinding[] = [];
+  const findings: IFinding[] = [...Private.concurrentUses(program)];
   const futuresSeen = new Set<string>();
   for (const cell of program.cells) {
     for (const op of cell.summary.ops) {
@@ -62,6 +62,37 @@ export function deprecationFindings(program: Program): IFinding[] {
 }
 
 namespace Private {
+  /** Sampling futures used as `concurrent.futures.Future`s. */
+  export function concurrentUses(program: Program): IFinding[] {
+    const findings: IFinding[] = [];
+    for (const cell of program.cells) {
+      for (const scope of cell.summary.scopes) {
+        for (const e of program.scopeEvents(cell, scope.id)) {
+          if (e.kind !== 'concurrent' || e.family !== 'sample') {
+            continue;
+          }
+          const on = e.op.receiver ?? `the future of ${e.method}()`;
+          findings.push(
+            makeFinding('TD107', {
+              evidence:
+                `${e.op.method}() is called on ${on} (cell ${cell.index}, ` +
+                `line ${e.op.line}), a sampling future; its ` +
+                'concurrent.futures methods are deprecated in tinker ' +
+                `${program.style.version}.`,
+              fix:
+                `Call .future().${e.op.method}(...) for the ` +
+                'concurrent.futures.Future, or await the sampling future.',
+              cellIndex: cell.index,
+              cellId: cell.id,
+              line: e.op.line
+            })
+          );
+        }
+      }
+    }
+    return findings;
+  }
+
   interface IDeprecation {
     what: string;
     fix: string;

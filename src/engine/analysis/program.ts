@@ -8,6 +8,7 @@ import { ICellSummary, IOp, IScope } from './summary';
 import {
   baseMethod,
   ClientKind,
+  CONCURRENT_METHODS,
   CONSTRUCTORS,
   isDeprecatedAsync,
   ISdkStyle,
@@ -31,7 +32,11 @@ export type Family = 'step' | 'sync' | 'sample' | 'create' | 'other';
 
 /** A resolved step of a scope, in evaluation order. */
 export interface IEvent {
-  kind: 'submit' | 'wait' | 'call' | 'other-call';
+  /**
+   * `concurrent`: a `concurrent.futures.Future` method called on a Tinker
+   * future directly (`done()`, `add_done_callback()` …).
+   */
+  kind: 'submit' | 'wait' | 'call' | 'other-call' | 'concurrent';
   family: Family | null;
   /** The Tinker method (without `_async`) submitted or waited on. */
   method: string;
@@ -376,6 +381,18 @@ namespace Private {
           push('wait', op, p, false);
         }
         continue;
+      }
+      if (CONCURRENT_METHODS.has(op.method)) {
+        const p =
+          op.receiverOp !== null
+            ? byOp.get(op.receiverOp)
+            : op.receiver
+              ? lookup(op.receiver)
+              : undefined;
+        if (p && !p.coroutine) {
+          push('concurrent', op, p, false);
+          continue;
+        }
       }
       if (op.method === 'gather' || op.method === 'wait') {
         for (const name of op.argNames) {

@@ -52,6 +52,19 @@ export const CONSTRUCTORS: Record<string, ClientKind> = {
   RestClient: 'rest'
 };
 
+/**
+ * `concurrent.futures.Future` methods that 0.38's sampling futures keep only
+ * for compatibility (`.future()` gives the real concurrent future).
+ */
+export const CONCURRENT_METHODS = new Set([
+  'add_done_callback',
+  'done',
+  'cancel',
+  'cancelled',
+  'running',
+  'exception'
+]);
+
 /** Methods of a future that do not use it as a client. */
 export const FUTURE_METHODS = new Set([
   'result',
