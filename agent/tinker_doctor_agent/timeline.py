@@ -46,6 +46,9 @@ BACKGROUND_COROUTINES = frozenset(
         "_release",
         "_check_progress",
         "_async_cleanup",
+        # Helpers that only await a request shown by another task.
+        "result_async",
+        "_combine",
     }
 )
 
@@ -198,7 +201,7 @@ def _track_tasks(now: float, tasks: list) -> None:
         if _current is None or len(_tasks) >= MAX_TRACKED_TASKS or _done(task):
             continue
         qualname = _qualname(task)
-        if qualname.rpartition(".")[2] in BACKGROUND_COROUTINES:
+        if qualname.rpartition(".")[2] in BACKGROUND_COROUTINES or _is_asyncio(task):
             continue
         try:
             ref = weakref.ref(task)
@@ -238,6 +241,16 @@ def _qualname(task: Any) -> str:
         return type(task).__name__
 
 
+def _is_asyncio(task: Any) -> bool:
+    """Whether the task runs an asyncio primitive (``Event.wait``, ...)."""
+    try:
+        code = getattr(task.get_coro(), "cr_code", None)
+        name = code.co_filename.replace("\\", "/") if code is not None else ""
+        return "/asyncio/" in name
+    except Exception:
+        return False
+
+
 def _label(task: Any, qualname: str) -> str:
     """A short name for a request task."""
     parts = [p for p in qualname.split(".") if p != "<locals>"]
@@ -248,8 +261,9 @@ def _label(task: Any, qualname: str) -> str:
         outer = parts[-2].lstrip("_")
         return "forward_backward" if "fwd_bwd" in outer else outer
     if last == "_result_async":
+        # The long-poll of one server-side request.
         kind = _request_type(task)
-        return "%s result" % kind if kind else "request result"
+        return "%s (server)" % kind if kind else "request (server)"
     name = last.lstrip("_")
     return name[: -len("_async")] if name.endswith("_async") else name
 
@@ -268,7 +282,9 @@ def _request_type(task: Any) -> Optional[str]:
 def _track_wait(now: float, frame: Optional[FrameType], pending: bool) -> None:
     global _wait
     found = _waiting_in(frame, pending)
-    if _wait is not None and (found is None or found[0] != _wait["what"]):
+    if _wait is not None and (
+        found is None or found != (_wait["what"], _wait["line"])
+    ):
         _close_wait(now)
     if found is not None and _wait is None and _current is not None:
         what, line = found
@@ -287,19 +303,23 @@ def _close_wait(now: float) -> None:
 def _waiting_in(frame: Optional[FrameType], pending: bool):
     """(what, user line) when the main thread waits on a future, else None.
 
-    SDK futures count always; a plain ``concurrent.futures`` wait counts
-    only while the SDK has pending requests (``sample()`` returns one).
+    The outermost SDK wait function names the wait (the call the user
+    made); a plain ``concurrent.futures`` wait counts only while the SDK has
+    pending requests (``sample()`` returns one). The line is that of the
+    first frame above the wait that is not library code (the cell's).
     """
     what = None
+    tinker = False
     depth = 0
     while frame is not None and depth < MAX_FRAME_DEPTH:
         code = frame.f_code
         module = str(frame.f_globals.get("__name__", ""))
-        if what is None and code.co_name in WAIT_FUNCTIONS:
-            if module.startswith("tinker") or (
-                pending and module.startswith("concurrent.futures")
-            ):
-                what = getattr(code, "co_qualname", code.co_name)
+        if code.co_name in WAIT_FUNCTIONS:
+            name = getattr(code, "co_qualname", code.co_name)
+            if module.startswith("tinker"):
+                what, tinker = name, True
+            elif not tinker and pending and module.startswith("concurrent.futures"):
+                what = name
         elif what is not None and not module.startswith(_LIBRARY_MODULES):
             return what, frame.f_lineno
         frame = frame.f_back

@@ -33,17 +33,28 @@ def tl():
     module.reset()
 
 
+class FakeFrame:
+    def __init__(self, owner):
+        self.f_locals = {"self": owner}
+
+
+class FakeCode:
+    def __init__(self, filename):
+        self.co_filename = filename
+
+
 class FakeCoro:
-    def __init__(self, qualname, owner=None):
+    def __init__(self, qualname, owner=None, filename="/sdk/tinker/x.py"):
         self.__qualname__ = qualname
-        self.cr_frame = None
+        self.cr_frame = FakeFrame(owner) if owner is not None else None
+        self.cr_code = FakeCode(filename)
 
 
 class FakeTask:
     """Enough of asyncio.Task for the timeline: get_coro() and done()."""
 
-    def __init__(self, qualname):
-        self._coro = FakeCoro(qualname)
+    def __init__(self, qualname, owner=None, filename="/sdk/tinker/x.py"):
+        self._coro = FakeCoro(qualname, owner, filename)
         self.finished = False
 
     def get_coro(self):
@@ -113,6 +124,23 @@ def test_background_coroutines_are_not_requests(tl):
     assert tl.export()[0]["requests"] == []
 
 
+def test_sdk_helpers_and_asyncio_primitives_are_not_requests(tl):
+    class Owner:
+        request_type = "ForwardBackward"
+
+    tasks = [
+        FakeTask("_APIFuture.result_async"),
+        FakeTask("_CombinedAPIFuture._combine"),
+        FakeTask("Event.wait", filename="/usr/lib/python3.11/asyncio/locks.py"),
+        FakeTask("_APIFuture._result_async", owner=Owner()),
+        FakeTask("SamplingClient.sample.<locals>._sample_async_with_retries"),
+        FakeTask("TrainingClient.save_state.<locals>._save_state_async"),
+    ]
+    tl.on_tick(T0, tasks, None, "c1")
+    names = [r["name"] for r in tl.export()[0]["requests"]]
+    assert names == ["ForwardBackward (server)", "sample", "save_state"]
+
+
 def test_wait_spans_cover_ticks_inside_a_sdk_result(tl):
     fwd = FakeTask(FWD)
     tl.on_tick(T0, [fwd], None, "c1")
@@ -133,6 +161,38 @@ def test_wait_spans_cover_ticks_inside_a_sdk_result(tl):
     assert (wait["start"], wait["end"]) == (T0 + 1, T0 + 2.5)
     assert wait["what"].endswith("result")
     assert wait["line"] == lines[0]
+
+
+def test_a_sdk_wait_is_named_by_the_sdk_call_not_the_inner_future(tl):
+    def sdk_result_over_plain(callback):
+        return SDK_RESULT(lambda: PLAIN_RESULT(callback))
+
+    user_cell(
+        sdk_result_over_plain,
+        lambda: tl.on_tick(T0, [FakeTask(FWD)], sys._getframe(), "c1"),
+    )
+    (wait,) = tl.export()[0]["waits"]
+    assert wait["what"] == "result"  # the SDK's result(), module tinker.*
+
+
+def test_waits_on_two_lines_are_two_waits(tl):
+    fwd = FakeTask(FWD)
+
+    def first(callback):
+        return SDK_RESULT(callback)
+
+    def second(callback):
+        return SDK_RESULT(callback)
+
+    user_cell(first, lambda: tl.on_tick(T0, [fwd], sys._getframe(), "c1"))
+    user_cell(second, lambda: tl.on_tick(T0 + 1, [fwd], sys._getframe(), "c1"))
+    tl.on_tick(T0 + 2, [fwd], None, "c1")
+    waits = tl.export()[0]["waits"]
+    assert [(w["start"], w["end"]) for w in waits] == [
+        (T0, T0 + 1),
+        (T0 + 1, T0 + 2),
+    ]
+    assert waits[0]["line"] != waits[1]["line"]
 
 
 def test_plain_future_wait_counts_only_with_pending_requests(tl):
