@@ -89,6 +89,22 @@ describe('TD107: deprecated SDK API for the installed version', () => {
     expect(f.line).toBe(2);
   });
 
+  it('reads a name as bound where it is used, before and after a rebinding', () => {
+    const findings = analyse(
+      [
+        src(
+          'svc = tinker.ServiceClient()',
+          'tc = svc.create_lora_training_client(base_model="m")'
+        ),
+        'print(tc.get_info())',
+        'tc = tc.result()',
+        'fb = tc.forward_backward(batch, "cross_entropy")'
+      ],
+      factsWith('0.38.0')
+    );
+    expect(where(findings, 'TD107')).toEqual(['TD107@1:1']);
+  });
+
   it('does not flag clients obtained by awaiting or .result()', () => {
     const findings = analyse(
       [

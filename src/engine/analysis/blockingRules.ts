@@ -86,7 +86,7 @@ namespace Private {
     if (base !== op.method) {
       return null;
     }
-    const kind = program.kindOf(op.receiver, scope);
+    const kind = program.kindAt(cell, op);
     if (op.method === 'result') {
       if (scope.isLambda || !scope.isAsync) {
         // A done-callback's own future has finished: reading it is fine.

@@ -139,7 +139,7 @@ namespace Private {
     op: IOp
   ): IDeprecation | null {
     const scope = program.scopeOf(cell, op);
-    const kind = program.kindOf(op.receiver, scope);
+    const kind = program.kindAt(cell, op);
     if (isDeprecatedAsync(op.method) && tinkerish(op, kind !== null)) {
       const base = baseMethod(op.method);
       const plain = call(op, base);

@@ -56,6 +56,13 @@ export interface IGlobalFuture {
   cell: number;
 }
 
+/** A name bound to a client at some op. */
+interface IBinding {
+  cell: number;
+  op: number;
+  kind: ClientKind;
+}
+
 /** A function defined in some cell. */
 export interface IFunctionRef {
   cell: IProgramCell;
@@ -68,6 +75,8 @@ export class Program {
   /** Methods of classes defined in the notebook, by bare name. */
   readonly methods = new Map<string, IFunctionRef>();
   readonly clients = new Map<string, ClientKind>();
+  /** Every top-level binding of a client name, in notebook order. */
+  private bindings = new Map<string, IBinding[]>();
   /** Names that hold a Tinker future at a cell's top level (or `self.x`). */
   readonly futures = new Map<string, IGlobalFuture[]>();
   private events = new Map<string, IEvent[]>();
@@ -98,6 +107,9 @@ export class Program {
           const kind = this.valueKind(cell, op);
           if (kind) {
             this.clients.set(op.target, kind);
+            const list = this.bindings.get(op.target) ?? [];
+            list.push({ cell: cell.index, op: op.index, kind });
+            this.bindings.set(op.target, list);
           }
         }
       }
@@ -141,6 +153,25 @@ export class Program {
       return Private.kindFromName(bare);
     }
     return null;
+  }
+
+  /**
+   * What a name holds where an op uses it: at a cell's top level, the last
+   * binding before the op (a later cell may rebind `tc = tc.result()`);
+   * in a function, which runs later, the last binding of all.
+   */
+  kindAt(cell: IProgramCell, op: IOp): ClientKind | null {
+    const scope = this.scopeOf(cell, op);
+    const list = op.receiver ? this.bindings.get(op.receiver) : undefined;
+    if (!list || op.scope !== 0) {
+      return this.kindOf(op.receiver, scope);
+    }
+    const before = list.filter(
+      b => b.cell < cell.index || (b.cell === cell.index && b.op < op.index)
+    );
+    return before.length > 0
+      ? before[before.length - 1].kind
+      : this.kindOf(op.receiver, scope);
   }
 
   /** The client kind an op's value is, when it creates or awaits one. */
