@@ -41,6 +41,20 @@ const RAISE_HOSTILE = [
   `    "Last exception: ${HOSTILE_LAST}.")`
 ].join('\n');
 
+/**
+ * A cell whose stderr output grows while it runs: the second line lands in
+ * the same stream output (JupyterLab appends to it in place).
+ */
+const STREAMING = [
+  'import sys, time',
+  'print("preparing data", file=sys.stderr, flush=True)',
+  'time.sleep(1)',
+  'print("Model creation for Qwen/Qwen3-32B is paused. Reason: Tinker "',
+  '      "backend is running short on capacity, please wait.",',
+  '      file=sys.stderr, flush=True)',
+  'time.sleep(20)'
+].join('\n');
+
 /** The decoder's annotation in cell `index` of the current notebook. */
 async function annotation(
   page: IJupyterLabPageFixture,
@@ -84,6 +98,25 @@ test.describe('Error decoder', () => {
     await page.notebook.setCell(0, 'code', 'print("fixed")');
     await page.notebook.runCell(0);
     await expect(decoded).toHaveCount(0, { timeout: 15000 });
+  });
+
+  test('a log line is decoded as it arrives, while the cell runs', async ({
+    page
+  }) => {
+    await page.notebook.createNew('decoder_stream.ipynb');
+    await page.notebook.setCell(0, 'code', STREAMING);
+    // Run without waiting for the end: the cell keeps running for a while.
+    await page.notebook.selectCells(0);
+    await page.keyboard.press('Control+Enter');
+
+    const item = (await annotation(page, 0)).locator('[data-code="TD306"]');
+    await expect(item).toBeVisible({ timeout: 10000 });
+    const cell = await page.notebook.getCellLocator(0);
+    // Still running: the annotation came from the stream, not the end.
+    await expect(cell!.locator('.jp-InputPrompt')).toContainText('*');
+    await expect(item.locator('.jp-TinkerDoctor-decoded-cause')).toHaveText(
+      /Qwen\/Qwen3-32B is paused/
+    );
   });
 
   test('HTML-looking text in an output is shown literally', async ({
