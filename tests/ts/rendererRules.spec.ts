@@ -329,6 +329,32 @@ describe('TD406 all-zero loss weights (static)', () => {
     expect(f.map(x => [x.code, x.line])).toEqual([['TD406', 2]]);
   });
 
+  it('accepts prompt-masked weights and zeros filled in later', () => {
+    const datum =
+      'd = types.Datum(model_input=mi, loss_fn_inputs={"weights": weights})';
+    expect(
+      codes({
+        notebook: notebook(
+          'weights = [0.0] * len(prompt) + [1.0] * len(completion)\n' + datum
+        )
+      })
+    ).toEqual([]);
+    expect(
+      codes({
+        notebook: notebook(
+          'weights = np.zeros(len(tokens))\n' +
+            'weights[len(prompt):] = 1.0\n' +
+            datum
+        )
+      })
+    ).toEqual([]);
+    expect(
+      codes({
+        notebook: notebook('weights = torch.zeros_like(target)\n' + datum)
+      })
+    ).toEqual(['TD406']);
+  });
+
   it('flags CUSTOMIZED training when no message is trainable', () => {
     const src =
       'mi, w = renderer.build_supervised_example(msgs,\n' +

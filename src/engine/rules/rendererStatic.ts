@@ -214,8 +214,10 @@ export function checkFindings(check: IRendererCheck | undefined): IFinding[] {
 /** TD406 from code that makes every loss weight zero. */
 export function weightFindings(notebookCells: ICell[]): IFinding[] {
   const findings: IFinding[] = [];
+  // The whole right-hand side is zeros: `[0.0] * n`, `np.zeros(n)`,
+  // `torch.zeros_like(t)` (nothing added, e.g. `+ [1.0] * len(completion)`).
   const zeroWeights =
-    /\b(\w*weights?)\s*=\s*(?:\[\s*0(?:\.0*)?\s*\]\s*\*|(?:np|numpy|torch)\.zeros(?:_like)?\()/;
+    /^\s*(\w*weights?)\s*=\s*(?:\[\s*0(?:\.0*)?\s*\]\s*\*\s*[^+\n]+|(?:np|numpy|torch)\.zeros(?:_like)?\([^+\n]*\))\s*$/;
   const customized =
     /train_on_what\s*=\s*(?:TrainOnWhat\.CUSTOMIZED|["']customized["'])/;
   const allCode = notebookCells
@@ -233,7 +235,11 @@ export function weightFindings(notebookCells: ICell[]): IFinding[] {
         return;
       }
       const zero = zeroWeights.exec(text);
-      if (zero && /loss_fn_inputs|Datum\(/.test(cell.source)) {
+      if (
+        zero &&
+        /loss_fn_inputs|Datum\(/.test(cell.source) &&
+        !Private.changedLater(lines.slice(i + 1).join('\n'), zero[1])
+      ) {
         findings.push(
           makeFinding('TD406', {
             cellIndex: cell.index,
@@ -276,6 +282,16 @@ namespace Private {
     const byCell = new Map<number, ISeen>();
     list.forEach(s => byCell.set(s.cellIndex, s));
     return [...byCell.values()];
+  }
+
+  /** Whether `name` is written to after its zero initialisation. */
+  export function changedLater(rest: string, name: string): boolean {
+    const n = name.replace(/\W/g, '');
+    return new RegExp(
+      `\\b${n}\\s*\\[[^\\]]*\\]\\s*[+*]?=(?!=)|\\b${n}\\s*[+*]=|` +
+        `(?:^|\\n)\\s*${n}\\s*=(?!=)|` +
+        `\\b${n}\\.(?:fill_|append|extend|__setitem__)\\(`
+    ).test(rest);
   }
 
   /** "Did you mean" from the recommended or known names. */
