@@ -172,6 +172,21 @@ describe('TD110: a training future waited on before the next submission', () => 
     expect(where(findings, ...LOOP)).toEqual([]);
   });
 
+  it('does not flag a periodic evaluation with forward()', () => {
+    const findings = analyse([
+      SETUP,
+      src(
+        'for step in range(n):',
+        '    if step % 50 == 0:',
+        '        ev = tc.forward(eval_batch, "cross_entropy").result()',
+        '    fb = tc.forward_backward(batches[step], "cross_entropy")',
+        '    op = tc.optim_step(adam)',
+        '    fb.result(); op.result()'
+      )
+    ]);
+    expect(where(findings, ...LOOP)).toEqual([]);
+  });
+
   it('does not flag logging after the waits', () => {
     const findings = analyse([
       SETUP,

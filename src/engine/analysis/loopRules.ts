@@ -80,8 +80,14 @@ namespace Private {
   ): IFinding[] {
     const findings: IFinding[] = [];
     const isStep = (e: IEvent) => e.family === 'step';
+    // A periodic evaluation (`if step % k == 0: tc.forward(…)`) needs its
+    // result to report it; it is not the training step's shape.
+    const isEval = (e: IEvent) => e.method === 'forward' && e.op.guarded;
     seq.forEach((wait, i) => {
       if (wait.kind !== 'wait' || !isStep(wait)) {
+        return;
+      }
+      if (isEval(wait)) {
         return;
       }
       const next = seq.slice(i + 1).find(e => e.kind === 'submit' && isStep(e));
@@ -108,7 +114,7 @@ namespace Private {
     // overlaps with the next submission (`tc.forward_backward(b).result()`
     // over minibatches, `[f(x).result() for x in xs]`).
     const immediate = seq.find(
-      e => e.kind === 'wait' && isStep(e) && e.immediate
+      e => e.kind === 'wait' && isStep(e) && e.immediate && !isEval(e)
     );
     if (!immediate) {
       const late = lateBatch(seq);
