@@ -114,6 +114,18 @@ describe('TD405 unknown renderer (static)', () => {
     expect(f.map(x => [x.code, x.line])).toEqual([['TD405', 1]]);
   });
 
+  it('is only a warning when the kernel has a newer cookbook', () => {
+    const f = run({
+      notebook: notebook('r = get_renderer("qwen4_future", tok)'),
+      facts: {
+        schema: 'tinker-doctor/facts@1',
+        packages: { 'tinker-cookbook': '0.7.0' }
+      }
+    });
+    expect(f.map(x => [x.code, x.severity])).toEqual([['TD405', 'warning']]);
+    expect(f[0].evidence).toMatch(/0\.7\.0/);
+  });
+
   it('accepts a custom renderer registered in the notebook', () => {
     const f = codes({
       notebook: notebook(

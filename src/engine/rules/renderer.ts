@@ -26,7 +26,8 @@ export const rendererRules: IRuleModule = {
     const check = input.facts?.checks?.renderer;
     if (input.notebook) {
       const model = modelInUse(cells, check, input.facts?.modelsInUse);
-      findings.push(...nameFindings(cells, model, check));
+      const cookbook = input.facts?.packages?.['tinker-cookbook'] ?? null;
+      findings.push(...nameFindings(cells, model, check, cookbook));
       findings.push(...weightFindings(input.notebook.cells));
       if (cells.renderers.length > 0) {
         checked.push('config');

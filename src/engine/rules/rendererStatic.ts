@@ -13,7 +13,8 @@ import {
   isThinkingRenderer,
   KNOWN_RENDERERS,
   otherThinkingVariant,
-  RENDERER_TABLE_SOURCE
+  RENDERER_TABLE_SOURCE,
+  TABLE_VERSION
 } from './rendererTable';
 import { IRendererCells, ISeen } from './rendererCells';
 
@@ -36,9 +37,13 @@ export function modelInUse(
 export function nameFindings(
   cells: IRendererCells,
   model: string | null,
-  check: IRendererCheck | undefined
+  check: IRendererCheck | undefined,
+  cookbookVersion: string | null = null
 ): IFinding[] {
   const findings: IFinding[] = [];
+  // A cookbook newer than the bundled table may know names the table lacks.
+  const newer =
+    cookbookVersion !== null && Private.newerThanTable(cookbookVersion);
   const fromCheck =
     check && Array.isArray(check.recommended) && check.recommended.length > 0
       ? check.recommended
@@ -61,10 +66,15 @@ export function nameFindings(
       findings.push(
         makeFinding('TD405', {
           ...where(r),
+          severity: newer ? 'warning' : undefined,
           title: `Unknown renderer "${r.value}"`,
           evidence:
             `"${r.value}" is not a renderer tinker-cookbook registers ` +
             `(${RENDERER_TABLE_SOURCE}) and no cell registers it.` +
+            (newer
+              ? ` The kernel has tinker-cookbook ${cookbookVersion}, newer ` +
+                'than the table: run "Check renderer" to ask it.'
+              : '') +
             Private.suggestion(r.value, recommended),
           fix:
             'Use a known renderer name' +
@@ -282,6 +292,20 @@ namespace Private {
     const byCell = new Map<number, ISeen>();
     list.forEach(s => byCell.set(s.cellIndex, s));
     return [...byCell.values()];
+  }
+
+  /** Whether a cookbook version is newer than the bundled table's. */
+  export function newerThanTable(version: string): boolean {
+    const parts = (v: string) =>
+      (v.match(/^\d+(\.\d+)*/)?.[0] ?? '0').split('.').map(Number);
+    const a = parts(version);
+    const b = parts(TABLE_VERSION);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if ((a[i] ?? 0) !== (b[i] ?? 0)) {
+        return (a[i] ?? 0) > (b[i] ?? 0);
+      }
+    }
+    return false;
   }
 
   /** Whether `name` is written to after its zero initialisation. */

@@ -6,6 +6,9 @@
  * installed cookbook instead; its answer (`facts.checks.renderer`) wins.
  */
 
+/** The tinker-cookbook version the bundled tables were copied from. */
+export const TABLE_VERSION = '0.6.1';
+
 /** Where the bundled tables come from, named in findings that use them. */
 export const RENDERER_TABLE_SOURCE =
   'bundled table from tinker-cookbook 0.6.1 (model_info.py)';
