@@ -187,11 +187,26 @@ def _find_tokenizer(args, live, namespace, model):
         return live["tokenizer"], "the renderer's tokenizer ({})".format(
             live["variable"]
         )
-    for key, value in list(namespace.items()):
-        if key.startswith("_") or not hasattr(value, "apply_chat_template"):
-            continue
-        if not model or getattr(value, "name_or_path", None) in (model, None):
+    found = [
+        (key, value)
+        for key, value in list(namespace.items())
+        if not key.startswith("_")
+        and not isinstance(value, type)
+        and hasattr(value, "apply_chat_template")
+    ]
+    base = (model or "").split(":", 1)[0]
+    short = base.rsplit("/", 1)[-1].lower()
+    for key, value in found:
+        path = str(getattr(value, "name_or_path", "") or "")
+        if not model or path == base or (short and short in path.lower()):
             return value, f"tokenizer in the namespace ({key})"
+    if len(found) == 1:
+        key, value = found[0]
+        path = getattr(value, "name_or_path", "")
+        return value, (
+            f"tokenizer in the namespace ({key}, loaded from {path!r}: "
+            f"the only tokenizer found, assumed to be {model}'s)"
+        )
     if not model:
         return None, "no model found: name it in a cell or pass it to the check"
     candidates = [model]

@@ -415,3 +415,15 @@ def test_the_result_is_plain_json(qwen3_tok):
         qwen3_tok, "qwen3_instruct", templateKwargs={"enable_thinking": True}
     )
     assert json.loads(json.dumps(result)) == result
+
+
+def test_a_tokenizer_loaded_from_a_local_directory_is_found(tmp_path, qwen3_tok):
+    qwen3_tok.save_pretrained(tmp_path / "qwen3-8b-tokenizer")
+    from transformers import AutoTokenizer
+
+    local = AutoTokenizer.from_pretrained(str(tmp_path / "qwen3-8b-tokenizer"))
+    result = renderer_check.run(
+        {"renderer": "qwen3", "model": QWEN3, "namespace": {"my_tok": local}}
+    )
+    assert result["tokenizerSource"] == "tokenizer in the namespace (my_tok)"
+    assert result["realMismatches"] == 0
