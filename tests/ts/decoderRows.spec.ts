@@ -185,6 +185,11 @@ const EXAMPLES: Record<string, IRowExample> = {
     values: { operation: 'sample' },
     nearMiss: 'Retrying request after 2 retries'
   },
+  'promise-expired': {
+    message: 'RetryableException: Promise expired/broken for request req-0042',
+    values: { request: 'req-0042' },
+    nearMiss: 'ValueError: Promise resolved for request req-0042'
+  },
   forbidden: {
     message:
       "PermissionDeniedError: Error code: 403 - {'detail': 'You do not " +

@@ -90,6 +90,14 @@ export const ERROR_ROWS: IDecoderRow[] = [
       '(a transient failure that did not recover)'
   },
   {
+    id: 'promise-expired',
+    code: 'TD505',
+    pattern: /Promise expired\/broken for request (?<request>\S+)/,
+    cause:
+      'The server dropped the result of request {request} (HTTP 410): a ' +
+      'transient failure that did not recover'
+  },
+  {
     id: 'forbidden',
     code: 'TD506',
     pattern: anyOf(
