@@ -210,18 +210,25 @@ class LocalTinkerApp:
                 return JSONResponse({"active": self.faults.describe()})
             body = await _json(request)
             items = body.get("faults", [body])
-            if body.get("replace"):
-                self.faults.remove()
+            parsed = []
             try:
                 for item in items:
                     options = {
                         k: v for k, v in item.items() if k not in ("name", "count")
                     }
-                    self.faults.add(item["name"], item.get("count"), **options)
+                    # Validate every item before changing anything.
+                    FaultSet().add(item["name"], item.get("count"), **options)
+                    parsed.append((item["name"], item.get("count"), options))
             except KeyError as exc:
                 return JSONResponse(
                     {"detail": f"unknown fault or missing name: {exc}"}, 400
                 )
+            except (ValueError, TypeError, AttributeError) as exc:
+                return JSONResponse({"detail": f"bad fault options: {exc}"}, 400)
+            if body.get("replace"):
+                self.faults.remove()
+            for name, count, options in parsed:
+                self.faults.add(name, count, **options)
             return JSONResponse({"active": self.faults.describe()})
         if path == "/_admin/state":
             now = time.monotonic()

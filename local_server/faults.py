@@ -203,8 +203,28 @@ class FaultSet:
         self._active: list[ActiveFault] = []
 
     def add(self, name: str, count: int | None = None, **options: Any) -> ActiveFault:
-        """Switch a fault on; raises KeyError for an unknown name."""
+        """Switch a fault on; KeyError for an unknown name, ValueError for bad options."""
         spec = CATALOGUE[name]
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 0
+        ):
+            raise ValueError(
+                f"count must be a non-negative integer or null, not {count!r}"
+            )
+        for key in ("delay_s", "status"):
+            value = options.get(key)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                raise ValueError(f"{key} must be a number, not {value!r}")
+        status = options.get("status")
+        if status is not None and not 100 <= int(status) <= 599:
+            raise ValueError(f"status must be an HTTP status, not {status!r}")
+        paths = options.get("paths")
+        if paths is not None and (
+            not isinstance(paths, list) or not all(isinstance(p, str) for p in paths)
+        ):
+            raise ValueError(f"paths must be a list of strings, not {paths!r}")
         fault = ActiveFault(spec, count, 0, dict(options))
         with self._lock:
             self._active = [f for f in self._active if f.spec.name != name]
@@ -250,6 +270,8 @@ def parse_fault_arg(text: str) -> tuple[str, int | None, dict[str, Any]]:
             raise ValueError(f"fault option {item!r} is not key=value")
         if key == "count":
             count = int(value)
+            if count < 0:
+                raise ValueError(f"count must not be negative: {value}")
         elif key == "paths":
             options["paths"] = value.split("|")
         else:

@@ -145,3 +145,30 @@ def test_malformed_requests_get_a_clear_error_not_a_crash(
     )
     # The server still answers afterwards.
     assert tinker_server.admin.state()["futures"] >= 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "rate-limit-429", "count": "two"},
+        {"name": "slow-poll", "delay_s": "long"},
+        {"name": "server-error-5xx", "status": 999},
+        {"name": "connection-drop", "paths": "/api/v1/"},
+        {"faults": "rate-limit-429"},
+    ],
+)
+def test_admin_rejects_bad_fault_options(tinker_server, body):
+    with pytest.raises(urllib.error.HTTPError) as info:
+        _post(tinker_server.base_url + "/_admin/faults", body)
+    assert info.value.code == 400
+    assert tinker_server.admin.faults()["active"] == []
+
+
+def test_admin_changes_nothing_when_one_item_is_bad(tinker_server):
+    tinker_server.admin.set_fault("slow-poll", delay_s=0.1)
+    with pytest.raises(urllib.error.HTTPError):
+        _post(
+            tinker_server.base_url + "/_admin/faults",
+            {"faults": [{"name": "rate-limit-429"}, {"name": "nope"}], "replace": True},
+        )
+    assert [f["name"] for f in tinker_server.admin.faults()["active"]] == ["slow-poll"]
