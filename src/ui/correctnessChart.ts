@@ -349,10 +349,14 @@ namespace Private {
       ctx.setLineDash([]);
       ctx.fillStyle = theme.stall;
       ctx.font = `${11 * devicePixelRatio}px ${theme.font}`;
+      // Label on the side of the line with room for it.
+      const right = fx > left + w * 0.7;
+      ctx.textAlign = right ? 'right' : 'left';
+      ctx.textBaseline = 'top';
       ctx.fillText(
         `first different token (${firstDiff})`,
-        fx + 4 * devicePixelRatio,
-        top + 12 * devicePixelRatio
+        fx + (right ? -4 : 4) * devicePixelRatio,
+        top + 2 * devicePixelRatio
       );
     }
     ctx.restore();
