@@ -23,6 +23,9 @@ describe('TD113: a blocking Tinker call inside async def', () => {
       )
     ]);
     expect(where(findings, 'TD113')).toEqual(['TD113@1:3']);
+    expect(findings.find(f => f.code === 'TD113')!.fix).toMatch(
+      /`await f` \(or `await f\.result_async\(\)`\)/
+    );
   });
 
   it('flags .result() chained on a sample call', () => {

@@ -68,6 +68,12 @@ namespace Private {
     return keys;
   }
 
+  /** Why an op blocks, and its awaitable form for async code. */
+  interface IBlock {
+    why: string;
+    awaitable: string;
+  }
+
   /**
    * Why an op blocks, or null. `creation` counts client and session
    * creation, which the SDK refuses on its own thread.
@@ -78,7 +84,7 @@ namespace Private {
     scope: IScope,
     op: IOp,
     creation: boolean
-  ): string | null {
+  ): IBlock | null {
     if (op.awaited) {
       return null;
     }
@@ -98,7 +104,11 @@ namespace Private {
         .scopeEvents(cell, scope.id)
         .some(e => e.kind === 'wait' && e.op === op);
       if (waited || kind?.endsWith('-future')) {
-        return '.result() waits for a Tinker future';
+        const on = op.receiver ?? 'the future';
+        return {
+          why: '.result() waits for a Tinker future',
+          awaitable: `\`await ${on}\` (or \`await ${on}.result_async()\`)`
+        };
       }
       return null;
     }
@@ -109,20 +119,33 @@ namespace Private {
         op.method === 'create_sampling_client' ||
         op.method === 'create_rest_client')
     ) {
-      return `${op.method}() creates a client or session`;
+      return {
+        why: `${op.method}() creates a client or session`,
+        awaitable: `\`await\` the creation`
+      };
     }
     const syncOnly =
       program.style.style === 'old' ? SYNC_ONLY_OLD : SYNC_ONLY_NEW;
     const tinkerish =
       kind !== null || (op.method !== 'get_info' && op.receiver !== null);
     if (syncOnly.has(op.method) && tinkerish) {
-      return `${op.method}() is synchronous and waits for the server`;
+      const call = `${op.receiver ?? ''}${op.receiver ? '.' : ''}${op.method}`;
+      return {
+        why: `${op.method}() is synchronous and waits for the server`,
+        awaitable:
+          op.method === 'get_server_capabilities'
+            ? '`await tinker.RestClient().get_server_capabilities()`'
+            : `\`await ${call}_async(...)\` before tinker 0.38, ` +
+              `\`await ${call}(...)\` from 0.38`
+      };
     }
     if (kind?.endsWith('-future') && !FUTURE_METHODS.has(op.method)) {
-      return (
-        `${op.receiver} is the future of a client, so ${op.method}() ` +
-        'first waits for the client to exist'
-      );
+      return {
+        why:
+          `${op.receiver} is the future of a client, so ${op.method}() ` +
+          'first waits for the client to exist',
+        awaitable: `\`${op.receiver} = await ...\` where it is created`
+      };
     }
     return null;
   }
@@ -143,14 +166,17 @@ namespace Private {
       if (op.scope !== scope.id) {
         continue;
       }
-      const why = blocks(program, cell, scope, op, false);
-      if (why) {
+      const block = blocks(program, cell, scope, op, false);
+      if (block) {
         findings.push(
           makeFinding('TD113', {
             evidence:
-              `In async def ${label(cell, scope)}, line ${op.line}: ${why}, ` +
-              "blocking the kernel's event loop. " +
+              `In async def ${label(cell, scope)}, line ${op.line}: ` +
+              `${block.why}, blocking the kernel's event loop. ` +
               describeStyle(program.style),
+            fix:
+              `Use the awaitable form: ${block.awaitable}. The SDK's own ` +
+              'warning about this is switched off in Jupyter.',
             cellIndex: cell.index,
             cellId: cell.id,
             line: op.line
@@ -172,7 +198,7 @@ namespace Private {
       if (op.scope !== scope.id) {
         continue;
       }
-      const why = blocks(program, cell, scope, op, true);
+      const why = blocks(program, cell, scope, op, true)?.why;
       if (why) {
         findings.push(
           makeFinding('TD114', {

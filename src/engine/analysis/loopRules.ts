@@ -274,8 +274,8 @@ namespace Private {
       findings.push(
         makeFinding('TD112', {
           evidence:
-            `${e.method} is submitted on every pass of the loop at cell ` +
-            `${cell.index}, line ${loop.line} (${where(e)}) and ${how}; ` +
+            `${e.method} (${where(e)}) is submitted on every pass of the ` +
+            `loop at cell ${cell.index}, line ${loop.line}, and ${how}; ` +
             'nothing in the loop waits for a training-client request.',
           cellIndex: e.cell.index,
           cellId: e.cell.id,
