@@ -58,8 +58,14 @@ describe('decodeCell', () => {
   });
 
   it('reports try_again repeated for one request over minutes (TD307)', () => {
+    // The SDK's own format when TINKER_LOG is set.
     const text = [0, 1, 2, 3]
-      .map(m => `2026-01-02 10:0${m}:00 ${TRY_AGAIN('req-7')}`)
+      .map(
+        m =>
+          `[2026-01-02 10:0${m}:00 - tinker.lib.api_future_impl:488 - ` +
+          `WARNING] Retrying request self.request_id='req-7' because of ` +
+          'try_again'
+      )
       .join('\n');
     const out = decodeCell(cell([stderr(text)]));
     expect(out.map(d => d.code)).toEqual(['TD307']);
