@@ -19,6 +19,10 @@ from . import renderer_compare as rc
 from . import renderer_find as find
 from . import renderer_tables as tables
 
+# Bounds on what one result carries (it goes over the comm and into facts).
+MAX_TOKENS = 4096
+MAX_DECODED = 8000
+
 
 def run(args=None) -> dict:
     """Run the renderer check; return a JSON-able dict (never raises).
@@ -267,13 +271,13 @@ def _summarise(result, compared, decode):
     result["identical"] = all(c["identical"] for c in ok)
     result["realMismatches"] = len(real)
     result["benignDifferences"] = len(benign)
-    result["rendererTokens"] = pick["rendererTokens"]
-    result["templateTokens"] = pick["templateTokens"]
+    result["rendererTokens"] = pick["rendererTokens"][:MAX_TOKENS]
+    result["templateTokens"] = pick["templateTokens"][:MAX_TOKENS]
     result["firstDiff"] = pick.get("firstDiff")
     result["benign"] = pick.get("benign")
     result["decoded"] = {
-        "renderer": decode(pick["rendererTokens"]),
-        "template": decode(pick["templateTokens"]),
+        "renderer": decode(pick["rendererTokens"])[:MAX_DECODED],
+        "template": decode(pick["templateTokens"])[:MAX_DECODED],
     }
     result["window"] = pick.get("window")
     result["picked"] = {"name": pick["name"], "kind": pick["kind"]}
@@ -291,7 +295,14 @@ def _summarise(result, compared, decode):
             "benign": named[0] if named else None,
         }
     for entry in compared:
-        if not entry.get("identical"):
+        if entry.get("identical"):
+            entry.pop("rendererTokens", None)
+            entry.pop("templateTokens", None)
             continue
-        entry.pop("rendererTokens", None)
-        entry.pop("templateTokens", None)
+        # Long conversations: keep the tokens up to a bounded size so the
+        # comm message stays small; the window holds the difference itself.
+        for key in ("rendererTokens", "templateTokens"):
+            tokens = entry.get(key)
+            if isinstance(tokens, list) and len(tokens) > MAX_TOKENS:
+                entry[key] = tokens[:MAX_TOKENS]
+                entry["truncated"] = True
