@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
-import { ROOT } from './utils';
+import { codeCell, notebook, ROOT } from './utils';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'run');
 const OPEN = 'tinker-doctor:open-timing';
@@ -195,6 +195,14 @@ test.describe('Timing charts', () => {
       steps.getByRole('button', { name: 'Save PNG' }).click()
     ]);
     expect(png.suggestedFilename()).toBe('step-breakdown.png');
+    const pngBytes: Buffer[] = [];
+    for await (const chunk of await png.createReadStream()) {
+      pngBytes.push(chunk as Buffer);
+    }
+    // The PNG signature, then an IHDR chunk.
+    expect(Buffer.concat(pngBytes).subarray(0, 16).toString('hex')).toBe(
+      '89504e470d0a1a0a0000000d49484452'
+    );
 
     await steps.screenshot({
       path: path.join(ROOT, 'docs', 'chart-steps.png')
@@ -214,6 +222,45 @@ test.describe('Timing charts', () => {
       path: path.join(ROOT, 'docs', 'chart-timeline-dark.png')
     });
     await page.theme.setLightTheme();
+  });
+
+  test('proposes the log_path of the current notebook as the run folder', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadFile(
+      path.join(FIXTURES, 'metrics.jsonl'),
+      `${tmpPath}/runs/rl-1/metrics.jsonl`
+    );
+    await page.contents.uploadContent(
+      notebook([
+        codeCell('cfg', 'cfg = train.Config(\n    log_path="runs/rl-1",\n)')
+      ]),
+      'text',
+      `${tmpPath}/train.ipynb`
+    );
+    await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
+    // The model is filled after the tab opens: wait for the cell's text.
+    await expect(page.locator('.jp-Notebook .jp-Cell').first()).toContainText(
+      'log_path'
+    );
+    await page.evaluate(
+      cmd => (window as any).jupyterapp.commands.execute(cmd),
+      OPEN
+    );
+    await page
+      .locator('.jp-TinkerDoctor-timing')
+      .getByRole('button', { name: 'Open run folder…' })
+      .click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('found in cell 1');
+    await expect(dialog.locator('input')).toHaveValue(`${tmpPath}/runs/rl-1`);
+    await dialog.getByRole('button', { name: /ok/i }).click();
+    const steps = section(page, 'steps');
+    await expect(steps).toHaveAttribute('data-state', 'ready');
+    await expect(steps.locator('.jp-TinkerDoctor-chartStatus')).toHaveText(
+      `${tmpPath}/runs/rl-1/metrics.jsonl: 6 steps.`
+    );
   });
 
   test('reads a 100,000-line metrics file without blocking the page', async ({
