@@ -90,12 +90,26 @@ export interface ICellRunFact {
   [key: string]: unknown;
 }
 
+/** The optional training-client creation of the smoke test. */
+export interface ISmokeCreation {
+  attempted?: boolean;
+  ok?: boolean;
+  seconds?: number;
+  timedOut?: boolean;
+  error?: string | null;
+}
+
 /** The result of the in-kernel smoke test. */
 export interface ISmokeCheck {
   reachable?: boolean;
   roundTripMs?: number | null;
   models?: number | null;
+  /** Exception type and message. */
   error?: string | null;
+  /** The base URL that was tested, without credentials. */
+  baseUrl?: string;
+  baseUrlIsDefault?: boolean;
+  creation?: ISmokeCreation | null;
   [key: string]: unknown;
 }
 

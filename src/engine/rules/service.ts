@@ -3,7 +3,7 @@
  * test, long waits for client creation, and which backend the SDK talks to.
  * Errors printed in cell outputs and logs are the decoder's to read.
  */
-import { IFacts, ISmokeCheck } from '../facts';
+import { IFacts, ISmokeCheck, ISmokeCreation } from '../facts';
 import { HEARTBEAT_OVERDUE_S } from './live';
 import { makeFinding } from '../catalogue';
 import { IDiagnosisInput, IFinding, IRuleModule, IRuleResult } from '../types';
@@ -25,15 +25,6 @@ export const STARVED_TIMEOUT_MS = 10_000;
 
 /** Client creation that took this long, even if it worked, is TD306. */
 export const SLOW_CREATION_S = 60;
-
-/** What the agent's smoke test reports about creating a training client. */
-export interface ISmokeCreation {
-  attempted?: boolean;
-  ok?: boolean;
-  seconds?: number;
-  timedOut?: boolean;
-  error?: string | null;
-}
 
 /** The service rules. */
 export const serviceRules: IRuleModule = {
@@ -151,7 +142,8 @@ namespace Private {
     } else if (smoke.reachable === false) {
       lines.push('The Tinker service could not be reached.');
     }
-    const creation = smoke.creation as ISmokeCreation | undefined;
+    const creation = (smoke.creation ?? undefined) as
+      ISmokeCreation | undefined;
     if (
       creation &&
       typeof creation === 'object' &&
@@ -200,7 +192,8 @@ namespace Private {
     const add = (code: string, line: string) => {
       causes.set(code, [...(causes.get(code) ?? []), line]);
     };
-    const creation = smoke.creation as ISmokeCreation | undefined;
+    const creation = (smoke.creation ?? undefined) as
+      ISmokeCreation | undefined;
     const creationError =
       creation && typeof creation.error === 'string' ? creation.error : null;
     if (creation?.timedOut) {
