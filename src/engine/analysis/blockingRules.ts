@@ -162,10 +162,7 @@ namespace Private {
     scope: IScope
   ): IFinding[] {
     const findings: IFinding[] = [];
-    for (const op of cell.summary.ops) {
-      if (op.scope !== scope.id) {
-        continue;
-      }
+    for (const op of cell.summary.scopeOps[scope.id]) {
       const block = blocks(program, cell, scope, op, false);
       if (block) {
         findings.push(
@@ -194,10 +191,7 @@ namespace Private {
     scope: IScope
   ): IFinding[] {
     const findings: IFinding[] = [];
-    for (const op of cell.summary.ops) {
-      if (op.scope !== scope.id) {
-        continue;
-      }
+    for (const op of cell.summary.scopeOps[scope.id]) {
       const why = blocks(program, cell, scope, op, true)?.why;
       if (why) {
         findings.push(

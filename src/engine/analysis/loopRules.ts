@@ -36,9 +36,7 @@ namespace Private {
     cell: IProgramCell,
     loop: ILoop
   ): IEvent[] {
-    const own = program
-      .scopeEvents(cell, loop.scope)
-      .filter(e => e.op.loops.includes(loop.id));
+    const own = program.loopEvents(cell, loop);
     return inline(program, own, new Set([`${cell.index}:${loop.scope}`]), 0);
   }
 
@@ -258,8 +256,7 @@ namespace Private {
       if (e.kind !== 'submit' || e.family !== 'step') {
         continue;
       }
-      const chained = e.cell.summary.ops.some(o => o.receiverOp === e.op.index);
-      if (chained) {
+      if (e.cell.summary.chained.has(e.op.index)) {
         continue;
       }
       let how: string | null = null;

@@ -4,7 +4,7 @@
  * and, per scope, the calls resolved into submissions and waits.
  */
 import { IClientFact } from '../facts';
-import { ICellSummary, IOp, IScope } from './summary';
+import { ICellSummary, ILoop, IOp, IScope } from './summary';
 import {
   baseMethod,
   ClientKind,
@@ -80,6 +80,7 @@ export class Program {
   /** Names that hold a Tinker future at a cell's top level (or `self.x`). */
   readonly futures = new Map<string, IGlobalFuture[]>();
   private events = new Map<string, IEvent[]>();
+  private byLoop = new Map<string, Map<number, IEvent[]>>();
 
   /**
    * @param cells - the code cells in notebook order
@@ -261,6 +262,24 @@ export class Program {
     return null;
   }
 
+  /** The events of one loop's body (in the loop's own scope). */
+  loopEvents(cell: IProgramCell, loop: ILoop): IEvent[] {
+    const key = `${cell.index}:${loop.scope}`;
+    let byLoop = this.byLoop.get(key);
+    if (!byLoop) {
+      byLoop = new Map();
+      for (const event of this.scopeEvents(cell, loop.scope)) {
+        for (const id of event.op.loops) {
+          const list = byLoop.get(id) ?? [];
+          list.push(event);
+          byLoop.set(id, list);
+        }
+      }
+      this.byLoop.set(key, byLoop);
+    }
+    return byLoop.get(loop.id) ?? [];
+  }
+
   /** The scope an op belongs to. */
   scopeOf(cell: IProgramCell, op: IOp): IScope {
     return cell.summary.scopes[op.scope];
@@ -320,10 +339,10 @@ namespace Private {
     scopeId: number
   ): IEvent[] {
     const scope = cell.summary.scopes[scopeId];
-    const ops = cell.summary.ops;
+    const ops = cell.summary.scopeOps[scopeId] ?? [];
     const pending = new Map<string, IPending>();
     const local = new Set(scope.params);
-    ops.forEach(o => o.scope === scopeId && o.target && local.add(o.target));
+    ops.forEach(o => o.target && local.add(o.target));
     // A future from a top-level name of an earlier cell (or, in a function,
     // of its own cell), unless the scope has a variable of that name.
     const lookup = (name: string): IPending | undefined => {
@@ -360,9 +379,6 @@ namespace Private {
         ...extra
       });
     for (const op of ops) {
-      if (op.scope !== scopeId) {
-        continue;
-      }
       const family = program.family(op, scope);
       if (family) {
         const method = baseMethod(op.method);

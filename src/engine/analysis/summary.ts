@@ -81,6 +81,10 @@ export interface ICellSummary {
   reads: IRead[];
   /** Offsets of line starts, for 1-based line numbers. */
   lineStarts: number[];
+  /** The ops of each scope (by scope id), in evaluation order. */
+  scopeOps: IOp[][];
+  /** Indices of ops whose value has a method called on it (`f().x()`). */
+  chained: Set<number>;
 }
 
 /** Read one cell's source. Never throws: bad syntax gives a partial read. */

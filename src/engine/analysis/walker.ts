@@ -36,7 +36,15 @@ export class SummaryWalker {
         lineStarts.push(i + 1);
       }
     }
-    this.summary = { scopes: [], loops: [], ops: [], reads: [], lineStarts };
+    this.summary = {
+      scopes: [],
+      loops: [],
+      ops: [],
+      reads: [],
+      lineStarts,
+      scopeOps: [],
+      chained: new Set()
+    };
   }
 
   /** Parse the text and walk it. */
@@ -56,6 +64,14 @@ export class SummaryWalker {
     });
     const ctx = { scope: 0, loops: [], guarded: false, className: null };
     this.children(top, ctx);
+    const { scopes, ops, scopeOps, chained } = this.summary;
+    scopes.forEach(() => scopeOps.push([]));
+    for (const op of ops) {
+      scopeOps[op.scope].push(op);
+      if (op.receiverOp !== null) {
+        chained.add(op.receiverOp);
+      }
+    }
   }
 
   private line(offset: number): number {
