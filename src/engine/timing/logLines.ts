@@ -13,8 +13,10 @@ import { IFinding, INotebookInput } from '../types';
 const START = /(?:^|[\s\]:-])Starting ([A-Za-z_][\w.:/-]*)\s*\.{0,3}\s*$/;
 
 /** `<key> took <n> seconds` (also `s`, `sec`, `secs`). */
-const END =
-  /(?:^|[\s\]:-])([A-Za-z_][\w.:/-]*) took (\d+(?:\.\d+)?)\s*(?:s|sec|secs|seconds)\b/;
+const END = new RegExp(
+  String.raw`(?:^|[\s\]:-])([A-Za-z_][\w.:/-]*) took \d+(?:\.\d+)?\s*` +
+    String.raw`(?:s|secs?|seconds)\b`
+);
 
 /** Errors that end a cell without meaning the operation failed on its own. */
 const INTERRUPTS = new Set(['KeyboardInterrupt', 'CancelledError']);

@@ -32,15 +32,19 @@ export const VARIATION_CV = 0.25;
 export const VARIATION_RATIO = 1.5;
 
 /** Span names that are data loading (cookbook `get_batch` and kin). */
-const DATA_SPAN =
-  /(^|_)(get_batch|get_next_batch|load_batch|next_batch|data_?load(ing|er)?|get_data|fetch_batch)$/;
+const DATA_SPAN = new RegExp(
+  '(^|_)(get_batch|get_next_batch|load_batch|next_batch|fetch_batch|' +
+    'data_?load(ing|er)?|get_data)$'
+);
 
 /**
  * Spans that run every N steps (evals, checkpoints): the steps that contain
  * them are expected to be slower, so they are left out of TD133.
  */
-const PERIODIC_SPAN =
-  /(^|_)(evals?|run_evals|infrequent_evals|save_checkpoint|checkpoint|save_state|save_weights\w*)$/;
+const PERIODIC_SPAN = new RegExp(
+  '(^|_)(evals?|run_evals|infrequent_evals|save_checkpoint|checkpoint|' +
+    'save_state|save_weights\\w*)$'
+);
 
 /** Run the four step-timing checks over timings in file order. */
 export function stepFindings(timings: IStepTiming[]): IFinding[] {
@@ -120,13 +124,14 @@ namespace Private {
       return null;
     }
     const total = median(withGap.map(t => t.total!));
+    const spans = median(withGap.map(t => t.spanSum));
     const spanText = topSpans(withGap)
       .map(([name, v]) => `${name} ${sec(v)}`)
       .join(', ');
     return makeFinding('TD131', {
       evidence:
         `Per step (median of ${withGap.length}): time/total ${sec(total)}, ` +
-        `measured spans ${sec(median(withGap.map(t => t.spanSum)))}, untraced ${sec(seconds)} ` +
+        `measured spans ${sec(spans)}, untraced ${sec(seconds)} ` +
         `(${pct(fraction)}). Spans: ${spanText}.`
     });
   }

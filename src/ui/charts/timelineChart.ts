@@ -171,7 +171,8 @@ export class TimelineChart {
     // Names come from the kernel: shown as text only.
     this._tooltip.textContent = bar
       ? `${bar.name}: ${bar.start.toFixed(2)} s to ${bar.end.toFixed(2)} s ` +
-        `(${(bar.end - bar.start).toFixed(2)} s${bar.open ? ', not ended' : ''})`
+        `(${(bar.end - bar.start).toFixed(2)} s` +
+        `${bar.open ? ', not ended' : ''})`
       : '';
   }
 

@@ -44,7 +44,7 @@ import { TimelineSection } from './timelineSection';
 /** Rows turned into step timings between yields to the event loop. */
 const ROWS_PER_SLICE = 1000;
 
-/** Lines parsed between yields while reading (small: the machine may be busy). */
+/** Lines parsed between yields (small: the machine may be busy). */
 const LINES_PER_YIELD = 500;
 
 /** What the view needs from the application (all optional). */
@@ -213,7 +213,8 @@ export class TimingView extends Widget {
     const answer = await InputDialog.getText({
       title: 'Open a run folder',
       label: hints.length
-        ? `Run folder or metrics.jsonl (found in cell ${hints[0].cellIndex + 1})`
+        ? 'Run folder or metrics.jsonl (found in cell ' +
+          `${hints[0].cellIndex + 1})`
         : 'Run folder or metrics.jsonl, relative to the file browser root',
       text: proposed,
       placeholder: 'runs/my-run'
