@@ -7,7 +7,7 @@ import {
   LoopShapeAnalyzer,
   loopShapeRules
 } from '../../src/engine/analysis';
-import { summarize } from '../../src/engine/analysis/summary';
+import { summarize, summarizeAsync } from '../../src/engine/analysis/summary';
 import { isAtLeast038 } from '../../src/engine/analysis/sdk';
 import {
   analyse,
@@ -335,6 +335,26 @@ describe('the analyzer cache', () => {
     );
     expect(later).toEqual(sync);
     expect(sync.length).toBeGreaterThan(0);
+  });
+
+  it('parses a huge cell in steps with the same result', async () => {
+    const body = src(
+      'for b in batches:',
+      '    out = tc.forward_backward(b, "ce").result()',
+      '    tc.optim_step(adam).result()',
+      ''
+    );
+    const notebook = cells([SETUP, body.repeat(600)]);
+    expect(notebook[1].source.length).toBeGreaterThan(20000);
+    const sync = new LoopShapeAnalyzer().analyse(notebook);
+    const stepped = await new LoopShapeAnalyzer().analyseAsync(
+      notebook,
+      undefined,
+      { sliceMs: 1 }
+    );
+    expect(stepped).toEqual(sync);
+    expect(where(sync, 'TD110')).toHaveLength(600);
+    expect(await summarizeAsync(body, 1)).toEqual(summarize(body));
   });
 
   it('skips notebooks in other languages with a note', () => {

@@ -21,7 +21,7 @@ import {
   TRAINING_CREATORS
 } from './sdk';
 import { sessionFindings } from './sessionRules';
-import { ICellSummary, summarize } from './summary';
+import { ICellSummary, summarize, summarizeAsync } from './summary';
 
 /** The part of a cell the analysis reads. */
 export interface IAnalysisCell {
@@ -86,6 +86,12 @@ export class LoopShapeAnalyzer {
       if (cell.cellType !== 'code' || this.cache.has(cell.source)) {
         continue;
       }
+      if (cell.source.length > Private.LARGE_CELL) {
+        const summary = await summarizeAsync(cell.source, sliceMs);
+        this.cache.set(cell.source, summary);
+        sliceStart = Date.now();
+        continue;
+      }
       this.summaryOf(cell.source);
       if (Date.now() - sliceStart >= sliceMs) {
         await new Promise(resolve => setTimeout(resolve, 0));
@@ -116,6 +122,9 @@ export class LoopShapeAnalyzer {
 }
 
 namespace Private {
+  /** Cells longer than this (characters) are parsed in steps. */
+  export const LARGE_CELL = 20000;
+
   /** Infer the SDK style from the code when the facts do not say. */
   export function styleFromCode(cells: IProgramCell[]): ISdkStyle {
     let awaitsPlain = false;

@@ -4,6 +4,8 @@
  * text alone, so it can be cached by that text; everything that needs other
  * cells is done later, cheaply, over the summaries.
  */
+import { parser } from '@lezer/python';
+import { Tree } from '@lezer/common';
 import { blankMagics } from './magics';
 import { SummaryWalker } from './walker';
 
@@ -89,8 +91,32 @@ export interface ICellSummary {
 
 /** Read one cell's source. Never throws: bad syntax gives a partial read. */
 export function summarize(source: string): ICellSummary {
-  const text = blankMagics(source);
-  const walker = new SummaryWalker(text);
+  const walker = new SummaryWalker(blankMagics(source));
   walker.run();
+  return walker.summary;
+}
+
+/**
+ * `summarize` for the UI: the parse advances in steps and yields to the
+ * event loop whenever a slice of `sliceMs` is used up, so one huge cell
+ * does not freeze the page either.
+ */
+export async function summarizeAsync(
+  source: string,
+  sliceMs: number
+): Promise<ICellSummary> {
+  const text = blankMagics(source);
+  const parse = parser.startParse(text);
+  let start = Date.now();
+  let tree: Tree | null = null;
+  while (!tree) {
+    tree = parse.advance();
+    if (!tree && Date.now() - start >= sliceMs) {
+      await new Promise(resolve => setTimeout(resolve, 0));
+      start = Date.now();
+    }
+  }
+  const walker = new SummaryWalker(text);
+  walker.run(tree);
   return walker.summary;
 }

@@ -3,7 +3,7 @@
  * cell, recording scopes, loops, calls in evaluation order and name reads.
  */
 import { parser } from '@lezer/python';
-import { SyntaxNode } from '@lezer/common';
+import { SyntaxNode, Tree } from '@lezer/common';
 import { ICellSummary, ILoop, IOp, IScope } from './summary';
 import { dotted, header, lineAt, params, targetOf } from './syntax';
 
@@ -47,9 +47,9 @@ export class SummaryWalker {
     };
   }
 
-  /** Parse the text and walk it. */
-  run(): void {
-    const top = parser.parse(this.text).topNode;
+  /** Walk the text's tree (parsed here unless given). */
+  run(tree: Tree = parser.parse(this.text)): void {
+    const top = tree.topNode;
     this.summary.scopes.push({
       id: 0,
       name: null,
