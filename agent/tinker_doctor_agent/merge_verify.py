@@ -293,8 +293,6 @@ class _Target:
 
 
 def _plan(adapter, base, result):
-    import numpy as np
-
     keys = base.entries
     lm_head = "lm_head.weight" in keys
     cache = {}
@@ -318,6 +316,7 @@ def _plan(adapter, base, result):
             (name, False),
             (name.replace("model.", "model.language_model.", 1), True),
             (name.replace(".attn.", ".self_attn."), False),
+            (name.replace("model.", "backbone.", 1), False),
         ):
             if candidate + ".weight" in keys or candidate in keys:
                 vl_needed = vl_needed or vl
@@ -353,39 +352,64 @@ def _plan(adapter, base, result):
                 key + ".weight", lambda m=module: delta(m), alts
             )
             continue
-        fused = _fused_dense(name, leaf, resolve, keys)
-        if fused is not None:
-            gate = module if leaf == "gate_proj" else sibling(module, "up_proj", "gate_proj")
-            up = module if leaf == "up_proj" else sibling(module, "gate_proj", "up_proj")
-            if gate and up and fused not in targets:
-                def rows(first, second):
-                    return lambda: np.concatenate([delta(first), delta(second)], 0)
-
-                def interleaved():
-                    g, u = delta(gate), delta(up)
-                    out = np.empty((g.shape[0] * 2,) + g.shape[1:], np.float32)
-                    out[0::2], out[1::2] = g, u
-                    return out
-
-                targets[fused] = _Target(
-                    fused,
-                    rows(gate, up),
-                    [("gate-up-swapped", rows(up, gate)),
-                     ("concat-vs-interleave", interleaved)],
-                )
+        parts = _fused_rows(module, name, leaf, by_module, resolve, keys)
+        if parts is not None:
+            key, components = parts
+            if key not in targets:
+                targets[key] = _fused_rows_target(key, components, delta)
             continue
         missing.append(name)
     result["layout"] = {"vlPrefix": vl_needed}
     return targets, missing, vl_needed
 
 
-def _fused_dense(name, leaf, resolve, keys):
-    if leaf not in ("gate_proj", "up_proj"):
-        return None
-    parent = resolve(name.rsplit(".", 1)[0] + ".gate_up_proj")
-    if parent is not None and parent + ".weight" in keys:
-        return parent + ".weight"
+# Fused model tensors whose rows are adapter modules trained separately, in
+# order: dense gate_up_proj, Qwen3.5's in_proj_qkv (unequal sizes), Nemotron's
+# in_proj.
+_FUSED_ROWS = (
+    ("gate_up_proj", ("gate_proj", "up_proj")),
+    ("in_proj_qkv", ("in_proj_q", "in_proj_k", "in_proj_v")),
+    ("in_proj", ("gate_proj", "x_proj")),
+)
+
+
+def _fused_rows(module, name, leaf, by_module, resolve, keys):
+    """(fused key, component modules) when `module` is rows of a fused tensor."""
+    parent = name.rsplit(".", 1)[0]
+    for fused_name, parts in _FUSED_ROWS:
+        if leaf not in parts:
+            continue
+        fused = resolve(parent + "." + fused_name)
+        if fused is None or fused + ".weight" not in keys:
+            continue
+        stem = module[: -len(leaf)]
+        components = [stem + part for part in parts]
+        if all(c in by_module for c in components):
+            return fused + ".weight", components
     return None
+
+
+def _fused_rows_target(key, components, delta):
+    import numpy as np
+
+    def rows(order):
+        return lambda: np.concatenate([delta(c) for c in order], 0)
+
+    alternatives = []
+    if len(components) == 2 and key.endswith(".gate_up_proj.weight"):
+        gate, up = components
+
+        def interleaved():
+            g, u = delta(gate), delta(up)
+            out = np.empty((g.shape[0] * 2,) + g.shape[1:], np.float32)
+            out[0::2], out[1::2] = g, u
+            return out
+
+        alternatives = [
+            ("gate-up-swapped", rows([up, gate])),
+            ("concat-vs-interleave", interleaved),
+        ]
+    return _Target(key, rows(components), alternatives)
 
 
 def _plan_expert(module, match, adapter, base, resolve, delta, targets, missing,
@@ -473,17 +497,18 @@ def _plan_expert(module, match, adapter, base, resolve, delta, targets, missing,
 
 
 def _fused_layout(family, shape, inner, width):
-    """The fused gate_up layout the model family uses (else the shapes')."""
+    """The fused gate_up layout: the shapes decide, the family breaks ties."""
     if "gpt_oss" in family:
-        return "interleaved"
+        return "interleaved"  # indistinguishable from concat by shape
+    last = tuple(shape[1:]) == (inner, 2 * width)
+    middle = tuple(shape[1:]) == (2 * width, inner)
+    if last and not middle:
+        return "concat-last"
+    if middle and not last:
+        return "concat-middle"
     if "qwen3_5" in family:
         return "concat-middle"
-    if "vl" in family:
-        return "concat-last"
-    # As the cookbook does: the fused axis is the one twice the delta's width.
-    if tuple(shape[1:]) == (inner, 2 * width):
-        return "concat-last"
-    return "concat-middle"
+    return "concat-last"  # Qwen3-VL, and the cookbook's first guess
 
 
 def _fuse(layout, g, u, shape):

@@ -377,6 +377,64 @@ def test_tensor_changed_outside_the_adapter_is_reported(tmp_path, rng):
     ]
 
 
+def fused_rows_model(rng):
+    """Phi-3-like dense gate_up_proj rows and a Qwen3.5-like in_proj_qkv with
+    unequal Q/K/V sizes (16/8/8)."""
+    t = {}
+    for i in range(LAYERS):
+        p = "model.layers.%d." % i
+        t[p + "mlp.gate_up_proj.weight"] = _rand(rng, 2 * INTER, HIDDEN)
+        t[p + "linear_attn.in_proj_qkv.weight"] = _rand(rng, 32, HIDDEN)
+    return t
+
+
+def fused_rows_adapter(rng):
+    a = {}
+    sizes = {
+        "mlp.gate_proj": INTER,
+        "mlp.up_proj": INTER,
+        "linear_attn.in_proj_q": 16,
+        "linear_attn.in_proj_k": 8,
+        "linear_attn.in_proj_v": 8,
+    }
+    for i in range(LAYERS):
+        for module, out in sizes.items():
+            name = "base_model.model.model.layers.%d.%s" % (i, module)
+            a[name + ".lora_A.weight"] = _rand(rng, RANK, HIDDEN, scale=0.3)
+            a[name + ".lora_B.weight"] = _rand(rng, out, RANK, scale=0.3)
+    return a
+
+
+def merge_fused_rows(base, adapter, order=("gate", "up")):
+    out = {k: v.copy() for k, v in base.items()}
+    pre = "base_model.model.model.layers.%d."
+    for i in range(LAYERS):
+        p = "model.layers.%d." % i
+        parts = [lora_delta(adapter, (pre % i) + "mlp.%s_proj" % r) for r in order]
+        out[p + "mlp.gate_up_proj.weight"] += np.concatenate(parts, 0)
+        qkv = [lora_delta(adapter, (pre % i) + "linear_attn.in_proj_" + r)
+               for r in "qkv"]
+        out[p + "linear_attn.in_proj_qkv.weight"] += np.concatenate(qkv, 0)
+    return out
+
+
+def test_fused_rows_gate_up_and_unequal_qkv_pass_when_right(tmp_path, rng):
+    base, adapter = fused_rows_model(rng), fused_rows_adapter(rng)
+    merged = merge_fused_rows(base, adapter)
+    result = merge_verify.run(_case(tmp_path, base, adapter, merged, QWEN35))
+    assert result["ok"] is True, result["mismatches"][:3]
+    assert result["checked"] == LAYERS * 2
+
+
+def test_fused_rows_gate_up_halves_swapped_are_named(tmp_path, rng):
+    base, adapter = fused_rows_model(rng), fused_rows_adapter(rng)
+    merged = merge_fused_rows(base, adapter, order=("up", "gate"))
+    result = merge_verify.run(_case(tmp_path, base, adapter, merged, QWEN35))
+    assert result["diagnosis"]["kind"] == "gate-up-swapped"
+    assert result["mismatches"][0]["tensor"] == "model.layers.0.mlp.gate_up_proj.weight"
+    assert result["mismatchCount"] == LAYERS
+
+
 # --- mixture of experts, separate experts -----------------------------------------
 
 
