@@ -179,15 +179,19 @@ def _floats(value):
         return None
     out = []
     for v in value:
-        out.append(float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None)
+        out.append(
+            float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None
+        )
     return out
 
 
 def tinker_side(value, sequence=0):
     """(tokens, logprobs or None, kind) from what the user's variable holds."""
     kind = type(value).__name__
-    if hasattr(value, "done") and hasattr(value, "result") and not hasattr(
-        value, "sequences"
+    if (
+        hasattr(value, "done")
+        and hasattr(value, "result")
+        and not hasattr(value, "sequences")
     ):
         raise _Refusal(
             "the variable holds a future (%s); store its result first, e.g. "
@@ -244,8 +248,13 @@ def prompt_ids(value):
 def external_side(data, choice=0):
     """Parse an engine response: dict with format, tokens, texts, logprobs,
     promptTokens (any may be None)."""
-    out = {"format": None, "tokens": None, "texts": None, "logprobs": None,
-           "promptTokens": None}
+    out = {
+        "format": None,
+        "tokens": None,
+        "texts": None,
+        "logprobs": None,
+        "promptTokens": None,
+    }
     ints = _ints(data) if isinstance(data, list) else None
     if ints is not None:
         out.update(format="token-list", tokens=ints)

@@ -23,11 +23,11 @@ numpy is imported lazily, when the check runs. Never raises, never prints.
 import json
 import os
 import re
-import struct
 import time
 import traceback
 
-_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2"}
+from . import merge_verify_io as io
+
 _HALF_STEP_EXP = {"BF16": 9, "F16": 12, "F32": 25, "F64": 54}
 _EXPERT_PROJ = {"w1": "gate", "w3": "up", "w2": "down"}
 _DEFAULT_MAX_LISTED = 20
@@ -116,7 +116,7 @@ def run(args=None) -> dict:
     }
     try:
         _verify(args, result)
-    except _Refusal as refusal:
+    except io.Refusal as refusal:
         result["error"] = str(refusal)
     except Exception as error:  # noqa: BLE001 - the check reports, never raises
         result["error"] = "merge verification failed: %s: %s" % (
@@ -126,157 +126,6 @@ def run(args=None) -> dict:
         result["traceback"] = traceback.format_exc(limit=6)
     result["elapsedMs"] = round((time.time() - started) * 1000, 1)
     return result
-
-
-class _Refusal(Exception):
-    """Bad input, reported as the result's `error`."""
-
-
-# --- safetensors without torch --------------------------------------------
-
-
-class _Tensors:
-    """The tensors of a model folder: headers only until a tensor is read."""
-
-    def __init__(self, path, what):
-        self.entries = {}
-        self.order = []
-        for file in _safetensors_files(path, what):
-            header, data_start = _read_header(file)
-            for key, meta in header.items():
-                if key == "__metadata__" or not isinstance(meta, dict):
-                    continue
-                begin, end = meta["data_offsets"]
-                self.entries[key] = (
-                    file,
-                    meta["dtype"],
-                    tuple(meta["shape"]),
-                    data_start + begin,
-                    end - begin,
-                )
-                self.order.append(key)
-
-    def __contains__(self, key):
-        return key in self.entries
-
-    def dtype(self, key):
-        return self.entries[key][1]
-
-    def shape(self, key):
-        return self.entries[key][2]
-
-    def raw(self, key):
-        file, _, _, offset, size = self.entries[key]
-        with open(file, "rb") as handle:
-            handle.seek(offset)
-            data = handle.read(size)
-        if len(data) != size:
-            raise _Refusal("%s: tensor %s is truncated" % (file, key))
-        return data
-
-    def f32(self, key):
-        """One tensor as float32 (bfloat16 widened bit-exactly)."""
-        import numpy as np
-
-        _, dtype, shape, _, _ = self.entries[key]
-        if dtype not in _DTYPES:
-            raise _Unsupported(dtype)
-        array = np.frombuffer(self.raw(key), dtype=_DTYPES[dtype])
-        if dtype == "BF16":
-            array = (array.astype(np.uint32) << 16).view(np.float32)
-        return array.astype(np.float32, copy=False).reshape(shape)
-
-
-class _Unsupported(Exception):
-    """A dtype this check cannot read (quantized weights)."""
-
-
-def _read_header(file):
-    with open(file, "rb") as handle:
-        head = handle.read(8)
-        if len(head) != 8:
-            raise _Refusal("%s is not a safetensors file (too short)" % file)
-        (length,) = struct.unpack("<Q", head)
-        if length > 100_000_000:
-            raise _Refusal("%s is not a safetensors file (bad header)" % file)
-        try:
-            header = json.loads(handle.read(length))
-        except ValueError as error:
-            raise _Refusal("%s: unreadable safetensors header (%s)" % (file, error))
-    return header, 8 + length
-
-
-def _safetensors_files(path, what):
-    if not isinstance(path, str) or not path:
-        raise _Refusal("give the %s model folder (args.%s)" % (what, what))
-    path = os.path.expanduser(path)
-    if os.path.isfile(path):
-        return [path]
-    if not os.path.isdir(path):
-        raise _Refusal("%s model folder not found: %s" % (what, path))
-    index = os.path.join(path, "model.safetensors.index.json")
-    if os.path.isfile(index):
-        with open(index) as handle:
-            weight_map = json.load(handle).get("weight_map") or {}
-        files = sorted(set(weight_map.values()))
-        missing = [f for f in files if not os.path.isfile(os.path.join(path, f))]
-        if missing:
-            raise _Refusal(
-                "%s model: shards listed in model.safetensors.index.json are "
-                "missing: %s" % (what, ", ".join(missing[:3]))
-            )
-        return [os.path.join(path, f) for f in files]
-    files = sorted(f for f in os.listdir(path) if f.endswith(".safetensors"))
-    if not files:
-        raise _Refusal("no .safetensors files in the %s folder %s" % (what, path))
-    return [os.path.join(path, f) for f in files]
-
-
-# --- the adapter ------------------------------------------------------------
-
-
-class _Adapter:
-    """LoRA pairs by module name, with the scale alpha / r."""
-
-    def __init__(self, path):
-        if not isinstance(path, str) or not path:
-            raise _Refusal("give the adapter folder (args.adapter)")
-        folder = path if os.path.isdir(path) else os.path.dirname(path)
-        config_file = os.path.join(folder, "adapter_config.json")
-        if not os.path.isfile(config_file):
-            raise _Refusal("no adapter_config.json in %s" % folder)
-        with open(config_file) as handle:
-            config = json.load(handle)
-        rank, alpha = config.get("r"), config.get("lora_alpha")
-        if not isinstance(rank, (int, float)) or not rank or alpha is None:
-            raise _Refusal("adapter_config.json needs numeric r and lora_alpha")
-        self.scale = float(alpha) / float(rank)
-        preferred = os.path.join(folder, "adapter_model.safetensors")
-        self.tensors = _Tensors(
-            preferred if os.path.isfile(preferred) else path, "adapter"
-        )
-        self.modules = [
-            k[: -len(".lora_A.weight")]
-            for k in self.tensors.order
-            if k.endswith(".lora_A.weight")
-            and k.replace(".lora_A.", ".lora_B.") in self.tensors
-        ]
-        if not self.modules:
-            raise _Refusal("the adapter has no lora_A/lora_B weight pairs")
-
-    def delta(self, module):
-        """scale * B @ A: (out, in), or (experts, out, in) for 3-D pairs."""
-        import numpy as np
-
-        a = self.tensors.f32(module + ".lora_A.weight")
-        b = self.tensors.f32(module + ".lora_B.weight") * np.float32(self.scale)
-        if a.ndim == 2:
-            return b @ a
-        if a.shape[0] == 1 and b.shape[0] > 1:
-            a = np.broadcast_to(a, (b.shape[0],) + a.shape[1:])
-        elif b.shape[0] == 1 and a.shape[0] > 1:
-            b = np.broadcast_to(b, (a.shape[0],) + b.shape[1:])
-        return np.matmul(b, a)
 
 
 # --- targets: which model tensors each adapter module changes --------------
@@ -335,10 +184,13 @@ def _plan(adapter, base, result):
         return other if other != module and other in by_module else None
 
     for module, name in by_module.items():
-        expert = re.search(r"^(.*)\.experts\.(w[123]|gate_proj|up_proj|down_proj)$", name)
+        expert = re.search(
+            r"^(.*)\.experts\.(w[123]|gate_proj|up_proj|down_proj)$", name
+        )
         if expert:
-            _plan_expert(module, expert, adapter, base, resolve, delta, targets,
-                         missing, w_names)
+            _plan_expert(
+                module, expert, adapter, base, resolve, delta, targets, missing, w_names
+            )
             continue
         leaf = name.rsplit(".", 1)[-1]
         key = resolve(name)
@@ -412,8 +264,9 @@ def _fused_rows_target(key, components, delta):
     return _Target(key, rows(components), alternatives)
 
 
-def _plan_expert(module, match, adapter, base, resolve, delta, targets, missing,
-                 w_names):
+def _plan_expert(
+    module, match, adapter, base, resolve, delta, targets, missing, w_names
+):
     import numpy as np
 
     prefix, proj = match.group(1), match.group(2)
@@ -598,23 +451,26 @@ def _compare(target, base, merged, extra):
     if would_change and np.array_equal(m, b):
         found["kind"] = "not-applied"
         return found
-    del expected
-    for loose in (False, True):
-        for kind, build in target.alternatives:
-            if _fits(b, m, build(), dtype, extra, loose):
-                found["kind"] = kind
-                return found
-        if not loose:
-            if _fits(b, m, target.build(), dtype, extra, loose=True):
-                found["kind"] = "bf16-rounding"
-                return found
-    expected = target.build()
+    # Exact alternatives, then bfloat16 rounding of the right delta, then the
+    # alternatives with bfloat16 rounding on top.
+    for kind, build in target.alternatives:
+        if _fits(b, m, build(), dtype, extra):
+            found["kind"] = kind
+            return found
+    if _fits(b, m, expected, dtype, extra, loose=True):
+        found["kind"] = "bf16-rounding"
+        return found
+    for kind, build in target.alternatives:
+        if _fits(b, m, build(), dtype, extra, loose=True):
+            found["kind"] = kind
+            return found
     actual = m - b
     denom = float(np.vdot(expected, expected))
     if denom > 0:
         factor = float(np.vdot(actual, expected)) / denom
-        if abs(factor - 1) > 1e-3 and _fits(b, m, expected * np.float32(factor),
-                                            dtype, extra, loose=True):
+        if abs(factor - 1) > 1e-3 and _fits(
+            b, m, expected * np.float32(factor), dtype, extra, loose=True
+        ):
             found["kind"] = "wrong-scale"
             found["factor"] = round(factor, 6)
             return found
@@ -639,14 +495,16 @@ def _cast_like(values, dtype):
 
 
 def _verify(args, result):
-    adapter = _Adapter(args.get("adapter"))
-    base = _Tensors(args.get("base"), "base")
-    merged = _Tensors(args.get("merged"), "merged")
+    adapter = io.Adapter(args.get("adapter"))
+    base = io.Tensors(args.get("base"), "base")
+    merged = io.Tensors(args.get("merged"), "merged")
     base.family = _family(args.get("base"))
     extra = args.get("tolerance")
     extra = float(extra) if isinstance(extra, (int, float)) and extra > 0 else 0.0
     listed = args.get("maxListed")
-    listed = int(listed) if isinstance(listed, int) and listed > 0 else _DEFAULT_MAX_LISTED
+    listed = (
+        int(listed) if isinstance(listed, int) and listed > 0 else _DEFAULT_MAX_LISTED
+    )
     result["scale"] = adapter.scale
     targets, missing, vl_needed = _plan(adapter, base, result)
     kinds = {}
@@ -658,23 +516,41 @@ def _verify(args, result):
             result["mismatches"].append(found)
 
     for name in missing:
-        add({"tensor": name, "kind": "missing-target", "maxAbsError": None,
-             "expectedNorm": None})
+        add(
+            {
+                "tensor": name,
+                "kind": "missing-target",
+                "maxAbsError": None,
+                "expectedNorm": None,
+            }
+        )
     applied = 0
     for key in sorted(targets, key=_natural):
         if key not in merged:
-            add({"tensor": key, "kind": "missing-in-merged", "maxAbsError": None,
-                 "expectedNorm": None})
+            add(
+                {
+                    "tensor": key,
+                    "kind": "missing-in-merged",
+                    "maxAbsError": None,
+                    "expectedNorm": None,
+                }
+            )
             continue
         if merged.shape(key) != base.shape(key):
-            add({"tensor": key, "kind": "shape-changed", "maxAbsError": None,
-                 "expectedNorm": None,
-                 "detail": "base %s, merged %s"
-                 % (list(base.shape(key)), list(merged.shape(key)))})
+            add(
+                {
+                    "tensor": key,
+                    "kind": "shape-changed",
+                    "maxAbsError": None,
+                    "expectedNorm": None,
+                    "detail": "base %s, merged %s"
+                    % (list(base.shape(key)), list(merged.shape(key))),
+                }
+            )
             continue
         try:
             found = _compare(targets[key], base, merged, extra)
-        except _Unsupported as unsupported:
+        except io.Unsupported as unsupported:
             result["notes"].append(
                 "%s is stored as %s, which this check cannot read; skipped"
                 % (key, unsupported)
@@ -690,11 +566,23 @@ def _verify(args, result):
             if key in targets:
                 continue
             if key not in merged:
-                add({"tensor": key, "kind": "missing-in-merged",
-                     "maxAbsError": None, "expectedNorm": None})
+                add(
+                    {
+                        "tensor": key,
+                        "kind": "missing-in-merged",
+                        "maxAbsError": None,
+                        "expectedNorm": None,
+                    }
+                )
             elif merged.shape(key) != base.shape(key):
-                add({"tensor": key, "kind": "shape-changed", "maxAbsError": None,
-                     "expectedNorm": None})
+                add(
+                    {
+                        "tensor": key,
+                        "kind": "shape-changed",
+                        "maxAbsError": None,
+                        "expectedNorm": None,
+                    }
+                )
             elif merged.dtype(key) == base.dtype(key):
                 untouched += 1
                 if merged.raw(key) != base.raw(key):
@@ -717,11 +605,15 @@ def _verify(args, result):
 def _untargeted(key, base, merged):
     import numpy as np
 
-    found = {"tensor": key, "kind": "changed-untargeted", "maxAbsError": None,
-             "expectedNorm": 0.0}
+    found = {
+        "tensor": key,
+        "kind": "changed-untargeted",
+        "maxAbsError": None,
+        "expectedNorm": 0.0,
+    }
     try:
         found["maxAbsError"] = float(np.abs(merged.f32(key) - base.f32(key)).max())
-    except _Unsupported:
+    except io.Unsupported:
         pass
     return found
 

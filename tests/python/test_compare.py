@@ -115,8 +115,9 @@ def sglang_native(tokens, logprobs, prompt):
             "id": "abc",
             "prompt_tokens": len(prompt),
             "completion_tokens": len(tokens),
-            "input_token_logprobs": [[None if i == 0 else -1.0, t, None]
-                                     for i, t in enumerate(prompt)],
+            "input_token_logprobs": [
+                [None if i == 0 else -1.0, t, None] for i, t in enumerate(prompt)
+            ],
             "output_token_logprobs": [[lp, t, None] for t, lp in zip(tokens, logprobs)],
         },
     }
@@ -132,8 +133,12 @@ def run(tmp_path, answer, **args):
     }
     namespace.update(args.pop("namespace", {}))
     return compare.run(
-        {"tinker": "response", "externalPath": str(path), "namespace": namespace,
-         **args}
+        {
+            "tinker": "response",
+            "externalPath": str(path),
+            "namespace": namespace,
+            **args,
+        }
     )
 
 
@@ -258,9 +263,9 @@ def test_tinker_side_from_attribute_path_dict_and_token_list(tmp_path):
     assert by_path["classification"] == "identical", by_path["error"]
     by_index = run(tmp_path, answer, tinker="runs", sequence=1, namespace=ns)
     assert by_index["classification"] == "identical"
-    assert run(tmp_path, answer, tinker="as_dict", namespace=ns)["sampled"][
-        "maxGap"
-    ] == 0
+    assert (
+        run(tmp_path, answer, tinker="as_dict", namespace=ns)["sampled"]["maxGap"] == 0
+    )
     only_ids = run(tmp_path, answer, tinker="ids", namespace=ns)
     assert only_ids["tinker"]["hasLogprobs"] is False
     assert only_ids["classification"] == "identical"
@@ -286,8 +291,10 @@ class PendingFuture:
 )
 def test_bad_input_gives_a_clear_error_and_never_raises(tmp_path, args, message):
     result = run(
-        tmp_path, completion(SAMPLE, LOGPROBS), namespace={"fut": PendingFuture()},
-        **args
+        tmp_path,
+        completion(SAMPLE, LOGPROBS),
+        namespace={"fut": PendingFuture()},
+        **args,
     )
     assert result["ok"] is False
     assert message in result["error"]

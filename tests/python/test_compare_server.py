@@ -84,7 +84,10 @@ def test_real_sample_against_an_identical_engine_answer(sampled_kernel, tmp_path
     kernel, tokens, logprobs, prompt = sampled_kernel
     path = completion_file(tmp_path / "same.json", tokens, logprobs, prompt)
     result = compare_in_kernel(
-        kernel, tinker="response", prompt="prompt", externalPath=path,
+        kernel,
+        tinker="response",
+        prompt="prompt",
+        externalPath=path,
         cellId="sample-cell",
     )
     assert result["error"] is None
@@ -113,7 +116,9 @@ def test_real_sample_with_late_small_drift(sampled_kernel, tmp_path):
     changed[18] = (changed[18] + 1) % 256
     drift = [lp + 0.002 * i for i, lp in enumerate(logprobs)]
     path = completion_file(tmp_path / "late.json", changed, drift, prompt)
-    result = compare_in_kernel(kernel, tinker="response.sequences[0]", externalPath=path)
+    result = compare_in_kernel(
+        kernel, tinker="response.sequences[0]", externalPath=path
+    )
     sampled = result["sampled"]
     assert sampled["firstDiff"] == 18
     assert sampled["maxGapBefore"] == pytest.approx(0.002 * 17, abs=1e-4)
@@ -135,9 +140,7 @@ def test_real_prompt_differs_from_the_engine_prompt(sampled_kernel, tmp_path):
 
 def test_compare_check_through_the_comm(sampled_kernel, tmp_path):
     kernel, tokens, logprobs, prompt = sampled_kernel
-    wired = kernel.expression(
-        "'compare' in %s.comm_channel.CHECK_MODULES" % AGENT
-    )
+    wired = kernel.expression("'compare' in %s.comm_channel.CHECK_MODULES" % AGENT)
     if not wired:
         pytest.skip("the comm handler does not route 'compare' yet (comm_channel.py)")
     path = completion_file(tmp_path / "comm.json", tokens, logprobs, prompt)

@@ -204,9 +204,7 @@ def merge(
     mistake: str | None = None,
 ) -> dict[str, np.ndarray]:
     out = {k: v.copy() for k, v in base.items()}
-    modules = sorted(
-        {k.rsplit(".lora_", 1)[0] for k in adapter if ".lora_A." in k}
-    )
+    modules = sorted({k.rsplit(".lora_", 1)[0] for k in adapter if ".lora_A." in k})
     experts_role = {"w1": "gate", "w3": "up", "w2": "down"}
     if mistake == "w1-w3-swapped":
         experts_role = {"w1": "up", "w3": "gate", "w2": "down"}
@@ -289,7 +287,10 @@ def _case(tmp_path, base, adapter, merged, config, dtype="F32", shards=1):
 
 DENSE = {"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"]}
 MOE = {"model_type": "qwen3_moe", "architectures": ["Qwen3MoeForCausalLM"]}
-VL = {"model_type": "qwen3_vl_moe", "architectures": ["Qwen3VLMoeForConditionalGeneration"]}
+VL = {
+    "model_type": "qwen3_vl_moe",
+    "architectures": ["Qwen3VLMoeForConditionalGeneration"],
+}
 QWEN35 = {"model_type": "qwen3_5_moe", "architectures": ["Qwen3_5MoeForCausalLM"]}
 GPT_OSS = {"model_type": "gpt_oss", "architectures": ["GptOssForCausalLM"]}
 
@@ -331,7 +332,9 @@ def test_merge_computed_in_bf16_is_named_bf16_rounding(tmp_path, rng, dtype):
     assert result["ok"] is False
     assert result["diagnosis"]["kind"] == "bf16-rounding", result["kinds"]
     # small against the delta itself: rounding, not a layout error
-    assert all(m["maxAbsError"] < 2**-5 * m["expectedNorm"] for m in result["mismatches"])
+    assert all(
+        m["maxAbsError"] < 2**-5 * m["expectedNorm"] for m in result["mismatches"]
+    )
 
 
 def test_dense_gate_and_up_swapped_is_named_with_first_tensor(tmp_path, rng):
@@ -412,8 +415,9 @@ def merge_fused_rows(base, adapter, order=("gate", "up")):
         p = "model.layers.%d." % i
         parts = [lora_delta(adapter, (pre % i) + "mlp.%s_proj" % r) for r in order]
         out[p + "mlp.gate_up_proj.weight"] += np.concatenate(parts, 0)
-        qkv = [lora_delta(adapter, (pre % i) + "linear_attn.in_proj_" + r)
-               for r in "qkv"]
+        qkv = [
+            lora_delta(adapter, (pre % i) + "linear_attn.in_proj_" + r) for r in "qkv"
+        ]
         out[p + "linear_attn.in_proj_qkv.weight"] += np.concatenate(qkv, 0)
     return out
 
@@ -466,7 +470,9 @@ FUSED = [
 
 
 @pytest.mark.parametrize("layout,config,prefix,hidden,inter", FUSED)
-def test_correct_fused_merge_passes(tmp_path, rng, layout, config, prefix, hidden, inter):
+def test_correct_fused_merge_passes(
+    tmp_path, rng, layout, config, prefix, hidden, inter
+):
     base = fused_moe_model(rng, layout, prefix, hidden, inter)
     adapter = moe_adapter(rng, hidden, inter)
     merged = merge(base, adapter, prefix=prefix, layout=layout)
@@ -482,15 +488,25 @@ def test_fused_halves_swapped_are_named_gate_up_swapped(
 ):
     base = fused_moe_model(rng, layout, prefix, hidden, inter)
     adapter = moe_adapter(rng, hidden, inter)
-    merged = merge(base, adapter, prefix=prefix, layout=layout, mistake="gate-up-swapped")
+    merged = merge(
+        base, adapter, prefix=prefix, layout=layout, mistake="gate-up-swapped"
+    )
     result = merge_verify.run(_case(tmp_path, base, adapter, merged, config))
     assert result["diagnosis"]["kind"] == "gate-up-swapped"
-    assert result["mismatches"][0]["tensor"] == prefix + "layers.0.mlp.experts.gate_up_proj"
+    assert (
+        result["mismatches"][0]["tensor"]
+        == prefix + "layers.0.mlp.experts.gate_up_proj"
+    )
 
 
 @pytest.mark.parametrize(
     "layout,config,prefix,hidden,inter",
-    [FUSED[0], FUSED[1], FUSED[2], ("concat-last", VL, "model.language_model.", 16, 12)],
+    [
+        FUSED[0],
+        FUSED[1],
+        FUSED[2],
+        ("concat-last", VL, "model.language_model.", 16, 12),
+    ],
 )
 def test_concatenated_versus_interleaved_is_named(
     tmp_path, rng, layout, config, prefix, hidden, inter
@@ -505,11 +521,15 @@ def test_concatenated_versus_interleaved_is_named(
 
 
 @pytest.mark.parametrize("layout,config,prefix,hidden,inter", FUSED[:2])
-def test_wrong_fused_axis_is_named(tmp_path, rng, layout, config, prefix, hidden, inter):
+def test_wrong_fused_axis_is_named(
+    tmp_path, rng, layout, config, prefix, hidden, inter
+):
     # hidden == 2 * inter, so both axes fit and the mistake does not crash
     base = fused_moe_model(rng, layout, prefix, hidden, inter)
     adapter = moe_adapter(rng, hidden, inter)
-    merged = merge(base, adapter, prefix=prefix, layout=layout, mistake="wrong-fused-axis")
+    merged = merge(
+        base, adapter, prefix=prefix, layout=layout, mistake="wrong-fused-axis"
+    )
     result = merge_verify.run(_case(tmp_path, base, adapter, merged, config))
     assert result["diagnosis"]["kind"] == "wrong-fused-axis", result["kinds"]
 
@@ -552,11 +572,11 @@ def test_bad_input_gives_a_clear_error_and_never_raises(tmp_path, rng):
 
 def test_adapter_for_another_model_names_missing_targets(tmp_path, rng):
     base, adapter = dense_model(rng), dense_adapter(rng)
-    adapter["base_model.model.model.layers.9.self_attn.q_proj.lora_A.weight"] = (
-        _rand(rng, RANK, HIDDEN)
+    adapter["base_model.model.model.layers.9.self_attn.q_proj.lora_A.weight"] = _rand(
+        rng, RANK, HIDDEN
     )
-    adapter["base_model.model.model.layers.9.self_attn.q_proj.lora_B.weight"] = (
-        _rand(rng, HIDDEN, RANK)
+    adapter["base_model.model.model.layers.9.self_attn.q_proj.lora_B.weight"] = _rand(
+        rng, HIDDEN, RANK
     )
     result = merge_verify.run(
         _case(tmp_path, base, adapter, merge(base, adapter), DENSE)

@@ -8,7 +8,14 @@ import json
 import numpy as np
 import pytest
 from kernel_harness import AGENT, Kernel
-from test_merge_verify import DENSE, _case, bf16_round, dense_adapter, dense_model, merge
+from test_merge_verify import (
+    DENSE,
+    _case,
+    bf16_round,
+    dense_adapter,
+    dense_model,
+    merge,
+)
 
 pytestmark = pytest.mark.timeout(120)
 

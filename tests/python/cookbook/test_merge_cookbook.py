@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(300)
 
 RANK, ALPHA = 4, 16
 HIDDEN, LAYERS, EXPERTS = 32, 2, 4
-ATTN = dict(num_attention_heads=4, num_key_value_heads=2, head_dim=8)
+ATTN = {"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8}
 
 
 def qwen3():
@@ -86,17 +86,17 @@ def qwen3_vl_moe():
         num_hidden_layers=LAYERS,
         **ATTN,
     )
-    vision = dict(
-        depth=1,
-        hidden_size=16,
-        intermediate_size=32,
-        num_heads=2,
-        out_hidden_size=HIDDEN,
-        patch_size=4,
-        spatial_merge_size=2,
-        temporal_patch_size=1,
-        deepstack_visual_indexes=[],
-    )
+    vision = {
+        "depth": 1,
+        "hidden_size": 16,
+        "intermediate_size": 32,
+        "num_heads": 2,
+        "out_hidden_size": HIDDEN,
+        "patch_size": 4,
+        "spatial_merge_size": 2,
+        "temporal_patch_size": 1,
+        "deepstack_visual_indexes": [],
+    }
     cfg = transformers.Qwen3VLMoeConfig(text_config=text, vision_config=vision)
     return transformers.Qwen3VLMoeForConditionalGeneration(cfg)
 
@@ -155,7 +155,9 @@ def cookbook_merge(request, tmp_path_factory):
     build().to(torch.bfloat16).save_pretrained(root / "base")
     adapter = root / "adapter"
     adapter.mkdir()
-    save_file(adapter_tensors(family, inter, moe), adapter / "adapter_model.safetensors")
+    save_file(
+        adapter_tensors(family, inter, moe), adapter / "adapter_model.safetensors"
+    )
     (adapter / "adapter_config.json").write_text(
         json.dumps({"r": RANK, "lora_alpha": ALPHA, "peft_type": "LORA"})
     )
