@@ -19,12 +19,12 @@ tokenizer loads with `local_files_only=True`).
 """
 
 import json
-import math
 import os
-import re
 import sys
 import time
 import traceback
+
+from . import compare_sides as sides
 
 # Mirrors src/engine/correctness/comparison.ts (EARLY_DIVERGENCE_TOKEN and
 # PRECISION_LOGPROB_GAP): keep the two in step.
@@ -33,8 +33,6 @@ PRECISION_LOGPROB_GAP = 0.05
 
 _MAX_SERIES = 4096  # per-token series sent to the frontend
 _CONTEXT_BEFORE, _CONTEXT_AFTER = 8, 4
-_TOKEN_ID_TEXT = re.compile(r"^token_id:(\d+)$")
-_PATH = re.compile(r"^[A-Za-z_]\w*((\.[A-Za-z_]\w*)|(\[-?\d+\]))*$")
 
 SUGGESTIONS = {
     "prompt": (
@@ -84,17 +82,13 @@ def run(args=None) -> dict:
     try:
         _compare(args, result)
         result["ok"] = result["error"] is None
-    except _Refusal as refusal:
+    except sides.Refusal as refusal:
         result["error"] = str(refusal)
     except Exception as error:  # noqa: BLE001 - the check reports, never raises
         result["error"] = "comparison failed: %s: %s" % (type(error).__name__, error)
         result["traceback"] = traceback.format_exc(limit=6)
     result["elapsedMs"] = round((time.time() - started) * 1000, 1)
     return result
-
-
-class _Refusal(Exception):
-    """Bad input, reported as the result's `error`."""
 
 
 # --- classification (same rule as comparison.ts) -----------------------------
@@ -120,210 +114,6 @@ def classify(first_diff, max_gap_before) -> str:
     return "late-small-drift"
 
 
-# --- Tinker's side -------------------------------------------------------------
-
-
-def _namespace(args):
-    namespace = args.get("namespace")
-    if isinstance(namespace, dict):
-        return namespace
-    ipython = sys.modules.get("IPython")
-    try:
-        shell = ipython.get_ipython() if ipython is not None else None
-    except Exception:  # noqa: BLE001
-        shell = None
-    user_ns = getattr(shell, "user_ns", None)
-    if not isinstance(user_ns, dict):
-        raise _Refusal("no IPython user namespace to read variables from")
-    return user_ns
-
-
-def _lookup(namespace, path, what):
-    """Follow `name.attr[0]...` without evaluating anything."""
-    if not isinstance(path, str) or not _PATH.match(path.strip()):
-        raise _Refusal(
-            "give the %s as a variable name (optionally with .attributes and "
-            "[indexes]), got %r" % (what, path)
-        )
-    parts = re.findall(r"[A-Za-z_]\w*|\[-?\d+\]", path.strip())
-    if parts[0] not in namespace:
-        raise _Refusal("no variable %r in the kernel" % parts[0])
-    value = namespace[parts[0]]
-    for part in parts[1:]:
-        try:
-            if part.startswith("["):
-                value = value[int(part[1:-1])]
-            else:
-                value = getattr(value, part)
-        except (AttributeError, IndexError, KeyError, TypeError) as error:
-            raise _Refusal("%s: cannot read %s (%s)" % (path, part, error))
-    return value
-
-
-def _ints(value):
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        return list(value)
-    return None
-
-
-def _floats(value):
-    if value is None:
-        return None
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if not isinstance(value, (list, tuple)):
-        return None
-    out = []
-    for v in value:
-        out.append(
-            float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None
-        )
-    return out
-
-
-def tinker_side(value, sequence=0):
-    """(tokens, logprobs or None, kind) from what the user's variable holds."""
-    kind = type(value).__name__
-    if (
-        hasattr(value, "done")
-        and hasattr(value, "result")
-        and not hasattr(value, "sequences")
-    ):
-        raise _Refusal(
-            "the variable holds a future (%s); store its result first, e.g. "
-            "response = future.result()" % kind
-        )
-    if isinstance(value, (list, tuple)) and value and not _ints(value):
-        value = value[0]  # a list of responses or sequences: the first
-        kind = type(value).__name__
-    sequences = getattr(value, "sequences", None)
-    if sequences is None and isinstance(value, dict):
-        sequences = value.get("sequences")
-    if sequences is not None:
-        if not sequences:
-            raise _Refusal("the sample response has no sequences")
-        if not 0 <= sequence < len(sequences):
-            raise _Refusal(
-                "sequence %d asked, the response has %d" % (sequence, len(sequences))
-            )
-        value = sequences[sequence]
-    ints = _ints(value)
-    if ints is not None:
-        return ints, None, kind
-    if isinstance(value, dict):
-        tokens, logprobs = value.get("tokens"), value.get("logprobs")
-    else:
-        tokens = getattr(value, "tokens", None)
-        logprobs = getattr(value, "logprobs", None)
-    tokens = _ints(tokens)
-    if tokens is None:
-        raise _Refusal(
-            "%s holds no token ids (expected a SampleResponse, a sequence with "
-            "tokens and logprobs, or a list of ints)" % kind
-        )
-    return tokens, _floats(logprobs), kind
-
-
-def prompt_ids(value):
-    """Token ids of a ModelInput, a dict with `prompt_token_ids`, or a list."""
-    to_ints = getattr(value, "to_ints", None)
-    if callable(to_ints):
-        try:
-            return list(to_ints())
-        except Exception as error:  # noqa: BLE001 - image chunks and the like
-            raise _Refusal("the prompt cannot be read as token ids: %s" % error)
-    ints = _ints(value)
-    if ints is None:
-        raise _Refusal("the prompt variable holds no token ids")
-    return ints
-
-
-# --- the external engine's side ---------------------------------------------------
-
-
-def external_side(data, choice=0):
-    """Parse an engine response: dict with format, tokens, texts, logprobs,
-    promptTokens (any may be None)."""
-    out = {
-        "format": None,
-        "tokens": None,
-        "texts": None,
-        "logprobs": None,
-        "promptTokens": None,
-    }
-    ints = _ints(data) if isinstance(data, list) else None
-    if ints is not None:
-        out.update(format="token-list", tokens=ints)
-        return out
-    if isinstance(data, list) and data and isinstance(data[0], dict):
-        data = data[0]  # SGLang batch answers: a list of responses
-    if not isinstance(data, dict):
-        raise _Refusal(
-            "the response file is neither an engine response object nor a list "
-            "of token ids"
-        )
-    if "output_ids" in data or "meta_info" in data:
-        return _sglang_native(data, out)
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices:
-        raise _Refusal("the response has no choices (expected an OpenAI-style answer)")
-    if not 0 <= choice < len(choices):
-        raise _Refusal("choice %d asked, the response has %d" % (choice, len(choices)))
-    c = choices[choice] if isinstance(choices[choice], dict) else {}
-    out["promptTokens"] = _ints(c.get("prompt_token_ids")) or _ints(
-        data.get("prompt_token_ids")
-    )
-    logprobs = c.get("logprobs") if isinstance(c.get("logprobs"), dict) else {}
-    if isinstance(logprobs.get("content"), list):
-        out["format"] = "chat"
-        items = [i for i in logprobs["content"] if isinstance(i, dict)]
-        out["texts"] = [str(i.get("token", "")) for i in items]
-        out["logprobs"] = _floats([i.get("logprob") for i in items])
-    elif isinstance(logprobs.get("tokens"), list):
-        out["format"] = "completion"
-        out["texts"] = [str(t) for t in logprobs["tokens"]]
-        out["logprobs"] = _floats(logprobs.get("token_logprobs"))
-    else:
-        out["format"] = "chat" if "message" in c else "completion"
-    ids = _ints(c.get("token_ids"))
-    if ids is None and out["texts"]:
-        found = [_TOKEN_ID_TEXT.match(t) for t in out["texts"]]
-        if all(found):  # vLLM return_tokens_as_token_ids
-            ids = [int(m.group(1)) for m in found]
-            out["texts"] = None
-    out["tokens"] = ids
-    if out["tokens"] is None and out["texts"] is None:
-        raise _Refusal(
-            "the response has no logprobs and no token ids: ask the engine for "
-            "logprobs (completion: logprobs=1; chat: logprobs=true)"
-        )
-    return out
-
-
-def _sglang_native(data, out):
-    meta = data.get("meta_info") if isinstance(data.get("meta_info"), dict) else {}
-    out["format"] = "sglang-native"
-    out["tokens"] = _ints(data.get("output_ids"))
-    rows = meta.get("output_token_logprobs")
-    if isinstance(rows, list):
-        rows = [r for r in rows if isinstance(r, (list, tuple)) and len(r) >= 2]
-        out["logprobs"] = _floats([r[0] for r in rows])
-        if out["tokens"] is None:
-            out["tokens"] = _ints([r[1] for r in rows])
-    prompt_rows = meta.get("input_token_logprobs")
-    if isinstance(prompt_rows, list):
-        out["promptTokens"] = _ints(
-            [r[1] for r in prompt_rows if isinstance(r, (list, tuple)) and len(r) >= 2]
-        )
-    if out["tokens"] is None:
-        raise _Refusal("the SGLang response has neither output_ids nor token logprobs")
-    return out
-
-
 # --- tokenizer (optional) ------------------------------------------------------------
 
 
@@ -331,8 +121,8 @@ def _tokenizer(args, namespace, notes):
     name = args.get("tokenizerVariable")
     if isinstance(name, str) and name:
         try:
-            return _lookup(namespace, name, "tokenizer variable")
-        except _Refusal as refusal:
+            return sides.lookup(namespace, name, "tokenizer variable")
+        except sides.Refusal as refusal:
             notes.append(str(refusal))
     path = args.get("tokenizer")
     if isinstance(path, str) and path:
@@ -394,10 +184,10 @@ def _context(ids, texts, at, tokenizer):
 
 
 def _compare(args, result):
-    namespace = _namespace(args)
+    namespace = sides.namespace_of(args)
     tinker_name = args.get("tinker")
-    tokens, logprobs, kind = tinker_side(
-        _lookup(namespace, tinker_name, "Tinker sample"),
+    tokens, logprobs, kind = sides.tinker_side(
+        sides.lookup(namespace, tinker_name, "Tinker sample"),
         _index(args.get("sequence")),
     )
     result["tinker"] = {
@@ -408,16 +198,16 @@ def _compare(args, result):
     }
     path = args.get("externalPath")
     if not isinstance(path, str) or not path:
-        raise _Refusal("give the external engine's response file (externalPath)")
+        raise sides.Refusal("give the external engine's response file (externalPath)")
     path = os.path.expanduser(path)
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except OSError as error:
-        raise _Refusal("cannot read %s: %s" % (path, error.strerror or error))
+        raise sides.Refusal("cannot read %s: %s" % (path, error.strerror or error))
     except ValueError as error:
-        raise _Refusal("%s is not JSON: %s" % (path, error))
-    ext = external_side(data, _index(args.get("choice")))
+        raise sides.Refusal("%s is not JSON: %s" % (path, error))
+    ext = sides.external_side(data, _index(args.get("choice")))
     result["external"] = {
         "path": path,
         "format": ext["format"],
@@ -450,7 +240,7 @@ def _compare_prompts(args, namespace, ext, tokenizer, result):
                 "variable (args.prompt) to compare them"
             )
         return
-    ours = prompt_ids(_lookup(namespace, name, "prompt"))
+    ours = sides.prompt_ids(sides.lookup(namespace, name, "prompt"))
     theirs = ext["promptTokens"]
     if theirs is None:
         result["notes"].append(
