@@ -24,6 +24,13 @@ export const EXIT_BAD_INPUT = 2;
  * @returns the exit status
  */
 export async function main(argv: string[]): Promise<number> {
+  // `tinker-doctor … | head` closes the pipe early: the rest of the output
+  // is dropped, and the exit status still tells the findings.
+  process.stdout.on('error', error => {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') {
+      throw error;
+    }
+  });
   let options;
   try {
     options = parseArgs(argv);
