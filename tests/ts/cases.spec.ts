@@ -30,6 +30,7 @@ interface ICase {
 
 interface IJsonFinding {
   code: string;
+  severity: string;
   cellIndex: number | null;
   line: number | null;
 }
@@ -142,6 +143,11 @@ describe('shared cases through the CLI', () => {
       const problems: string[] = [];
       if (result.status !== 0 && result.status !== 1) {
         problems.push(`CLI exit status ${result.status}: ${result.stderr}`);
+      } else {
+        const errors = result.findings.some(f => f.severity === 'error');
+        if (result.status !== (errors ? 1 : 0)) {
+          problems.push(`exit status ${result.status} with errors=${errors}`);
+        }
       }
       for (const e of c.expect) {
         if (!implemented.has(e.code)) {
