@@ -4,7 +4,14 @@ import {
   readTimeline,
   timelineBars
 } from '../../src/engine/timing/timeline';
-import { readTrace, traceSpans } from '../../src/engine/timing/trace';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  readTrace,
+  readTraceAsync,
+  traceSpans
+} from '../../src/engine/timing/trace';
+import { traceTimelines } from '../../src/engine/timing/traceTimeline';
 import {
   timelineToTrace,
   timelineTraceJson
@@ -175,5 +182,54 @@ describe('readTrace', () => {
   it('rejects text with no trace event', () => {
     expect(() => readTrace('{"step": 1}\n')).toThrow(InputError);
     expect(() => readTrace('')).toThrow(/empty/);
+  });
+});
+
+describe('cookbook trace as timelines', () => {
+  const FIXTURE = path.resolve(
+    __dirname,
+    '../../ui-tests/fixtures/run/trace_events.jsonl'
+  );
+  const text = fs.readFileSync(FIXTURE, 'utf8');
+
+  it('reads asynchronously what the sync reader reads', async () => {
+    expect(await readTraceAsync(text, 7)).toEqual(readTrace(text));
+  });
+
+  it('makes one timeline per step with the spans started inside it', () => {
+    const runs = traceTimelines(traceSpans(readTrace(text).events));
+    expect(runs.map(r => r.label)).toEqual(
+      [0, 1, 2, 3, 4, 5].map(s => `Cookbook trace, step ${s}`)
+    );
+    const step3 = runs[3];
+    expect(step3.source).toBe('trace');
+    expect(step3.requests.map(r => r.name)).toEqual([
+      'sampling',
+      'assemble_training_data',
+      'train',
+      'forward_backward_async'
+    ]);
+    const sampling = step3.requests[0];
+    expect(sampling.resolveAt! - sampling.submitAt).toBeCloseTo(4.0, 6);
+    expect(step3.endedAt! - step3.startedAt).toBeCloseTo(9.3, 6);
+  });
+
+  it('keeps a trace without steps as one timeline, open spans open', () => {
+    const spans = traceSpans(
+      readTrace(
+        [
+          '{"name":"a","ph":"B","pid":1,"tid":1,"ts":0}',
+          '{"name":"a","ph":"E","pid":1,"tid":1,"ts":2000000}',
+          '{"name":"b","ph":"B","pid":1,"tid":1,"ts":2500000}'
+        ].join('\n')
+      ).events
+    );
+    const [run] = traceTimelines(spans);
+    expect(run.label).toBe('Cookbook trace');
+    expect(run.requests.map(r => [r.name, r.resolveAt])).toEqual([
+      ['a', 2],
+      ['b', null]
+    ]);
+    expect(traceTimelines([])).toEqual([]);
   });
 });

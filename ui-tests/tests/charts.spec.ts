@@ -107,7 +107,11 @@ test.describe('Timing charts', () => {
     page,
     tmpPath
   }) => {
-    for (const name of ['metrics.jsonl', 'timeline.json']) {
+    for (const name of [
+      'metrics.jsonl',
+      'timeline.json',
+      'trace_events.jsonl'
+    ]) {
       await page.contents.uploadFile(
         path.join(FIXTURES, name),
         `${tmpPath}/run/${name}`
@@ -157,6 +161,20 @@ test.describe('Timing charts', () => {
 
     const timeline = section(page, 'timeline');
     await expect(timeline).toHaveAttribute('data-state', 'ready');
+    // Two cell runs from the agent, then the cookbook trace's six steps.
+    await expect(timeline.locator('option')).toHaveCount(8);
+    await timeline
+      .locator('select')
+      .selectOption({ label: 'Cookbook trace, step 3' });
+    await expect(timeline.locator('.jp-TinkerDoctor-chartStatus')).toHaveText(
+      '4 span(s) from the cookbook trace.'
+    );
+    expect((await tableRows(page, 'timeline')).slice(1)).toEqual([
+      ['span', 'sampling', '0.00', '4.00', '4.00'],
+      ['span', 'assemble_training_data', '4.00', '4.30', '0.30'],
+      ['span', 'train', '4.30', '9.30', '5.00'],
+      ['span', 'forward_backward_async', '4.30', '4.32', '0.02']
+    ]);
     await timeline.locator('select').selectOption({ index: 0 });
     await expect(timeline.locator('.jp-TinkerDoctor-chartStatus')).toHaveText(
       '6 request(s), 2 wait(s), 1 stall(s).'

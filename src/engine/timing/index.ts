@@ -47,3 +47,5 @@ export type { ITraceEvent, ITraceSpan, ITraceInput } from './trace';
 export { readTimeline, timelineBars } from './timeline';
 export type { ITimelineRun, ITimelineBar } from './timeline';
 export { timelineToTrace, timelineTraceJson } from './traceExport';
+export { readTraceAsync } from './trace';
+export { traceTimelines } from './traceTimeline';

@@ -48,6 +48,10 @@ export interface ITimelineRun {
   stalls: ITimelineStall[];
   /** Items left out to bound memory. */
   dropped?: number;
+  /** Where it comes from: the agent (default) or a cookbook trace file. */
+  source?: 'agent' | 'trace';
+  /** A name for lists (trace steps have no cell). */
+  label?: string;
 }
 
 /** A bar on the timeline chart or a slice in a trace, in seconds. */

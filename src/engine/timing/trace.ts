@@ -9,6 +9,7 @@
  * counted in the notes.
  */
 import { InputError } from '../notebook';
+import { YIELD_EVERY_LINES, yieldToEventLoop } from './metrics';
 
 /** One trace event as read (microsecond times). */
 export interface ITraceEvent {
@@ -51,55 +52,50 @@ export interface ITraceInput {
  * @throws InputError when no event can be read.
  */
 export function readTrace(text: string): ITraceInput {
-  const trimmed = text.trim();
-  if (!trimmed) {
-    throw new InputError('trace file is empty');
+  const trimmed = Private.checkText(text);
+  const whole = Private.wholeDocument(trimmed);
+  if (whole) {
+    return Private.finish(whole, []);
   }
+  const raw: unknown[] = [];
   const notes: string[] = [];
-  let raw: unknown[] | null = null;
-  if (trimmed.startsWith('[') || trimmed.startsWith('{"traceEvents"')) {
-    try {
-      const whole = JSON.parse(trimmed);
-      raw = Array.isArray(whole) ? whole : (whole?.traceEvents ?? null);
-    } catch {
-      // Not one JSON document: fall through to JSON lines.
+  const lines = trimmed.split(/\r?\n/);
+  lines.forEach((line, i) =>
+    Private.line(line, i, i === lines.length - 1, raw, notes)
+  );
+  return Private.finish(raw, notes);
+}
+
+/**
+ * `readTrace` that yields to the event loop every `yieldEvery` lines, for
+ * large cookbook traces read in the browser.
+ *
+ * @throws InputError when no event can be read.
+ */
+export async function readTraceAsync(
+  text: string,
+  yieldEvery = YIELD_EVERY_LINES
+): Promise<ITraceInput> {
+  const trimmed = Private.checkText(text);
+  const whole = Private.wholeDocument(trimmed);
+  if (whole) {
+    return Private.finish(whole, []);
+  }
+  const raw: unknown[] = [];
+  const notes: string[] = [];
+  let start = 0;
+  let index = 0;
+  while (start <= trimmed.length) {
+    const nl = trimmed.indexOf('\n', start);
+    const end = nl < 0 ? trimmed.length : nl;
+    Private.line(trimmed.slice(start, end), index, nl < 0, raw, notes);
+    start = end + 1;
+    index++;
+    if (index % yieldEvery === 0) {
+      await yieldToEventLoop();
     }
   }
-  if (!raw) {
-    raw = [];
-    const lines = trimmed.split(/\r?\n/);
-    lines.forEach((line, i) => {
-      if (!line.trim()) {
-        return;
-      }
-      try {
-        raw!.push(JSON.parse(line));
-      } catch {
-        notes.push(
-          i === lines.length - 1
-            ? `line ${i + 1} is incomplete (still being written?); skipped`
-            : `line ${i + 1} is not valid JSON; skipped`
-        );
-      }
-    });
-  }
-  const events: ITraceEvent[] = [];
-  let invalid = 0;
-  for (const item of raw) {
-    const event = Private.event(item);
-    if (event) {
-      events.push(event);
-    } else {
-      invalid++;
-    }
-  }
-  if (invalid > 0) {
-    notes.push(`${invalid} item(s) are not trace events; skipped`);
-  }
-  if (events.length === 0) {
-    throw new InputError('not a trace file: no trace event could be read');
-  }
-  return { events, notes: notes.slice(0, 10) };
+  return Private.finish(raw, notes);
 }
 
 /**
@@ -167,6 +163,72 @@ export function traceSpans(events: ITraceEvent[]): ITraceSpan[] {
 }
 
 namespace Private {
+  export function checkText(text: string): string {
+    const trimmed = text.trim();
+    if (!trimmed) {
+      throw new InputError('trace file is empty');
+    }
+    return trimmed;
+  }
+
+  /** The events of a JSON array or `{traceEvents}` file, else null. */
+  export function wholeDocument(trimmed: string): unknown[] | null {
+    if (trimmed.startsWith('[') || trimmed.startsWith('{"traceEvents"')) {
+      try {
+        const whole = JSON.parse(trimmed);
+        const events = Array.isArray(whole) ? whole : whole?.traceEvents;
+        return Array.isArray(events) ? events : null;
+      } catch {
+        // Not one JSON document: read as JSON lines.
+      }
+    }
+    return null;
+  }
+
+  /** Parse one JSON line into `raw`, or note why it was skipped. */
+  export function line(
+    text: string,
+    index: number,
+    last: boolean,
+    raw: unknown[],
+    notes: string[]
+  ): void {
+    if (!text.trim()) {
+      return;
+    }
+    try {
+      raw.push(JSON.parse(text));
+    } catch {
+      if (notes.length < 10) {
+        notes.push(
+          last
+            ? `line ${index + 1} is incomplete (still being written?); skipped`
+            : `line ${index + 1} is not valid JSON; skipped`
+        );
+      }
+    }
+  }
+
+  export function finish(raw: unknown[], notes: string[]): ITraceInput {
+    const events: ITraceEvent[] = [];
+    let invalid = 0;
+    for (const item of raw) {
+      const e = event(item);
+      if (e) {
+        events.push(e);
+      } else {
+        invalid++;
+      }
+    }
+    if (invalid > 0) {
+      notes.push(`${invalid} item(s) are not trace events; skipped`);
+    }
+    if (events.length === 0) {
+      throw new InputError('not a trace file: no trace event could be read');
+    }
+    return { events, notes };
+  }
+
   export function event(item: unknown): ITraceEvent | null {
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       return null;

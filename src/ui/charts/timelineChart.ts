@@ -31,12 +31,17 @@ export class TimelineChart {
   }
 
   /** Draw the bars of one run (times in seconds from its start). */
-  render(bars: ITimelineBar[], theme: IChartTheme, width: number): void {
+  render(
+    bars: ITimelineBar[],
+    theme: IChartTheme,
+    width: number,
+    spans = false
+  ): void {
     this.destroy();
     this._bars = bars;
     this._theme = theme;
     this._names.clear();
-    this._rows = Private.rows(bars);
+    this._rows = Private.rows(bars, spans ? 'spans' : 'requests');
     const nRows = Math.max(1, this._rows.length);
     const end = Math.max(1e-3, ...bars.map(b => b.end));
     const height = 60 + nRows * 26;
@@ -187,10 +192,10 @@ export class TimelineChart {
 
 namespace Private {
   /** Rows: request lanes, then waits, then stalls (only those present). */
-  export function rows(bars: ITimelineBar[]): IRow[] {
+  export function rows(bars: ITimelineBar[], requests: string): IRow[] {
     const out: IRow[] = [];
     const labels = {
-      request: 'requests',
+      request: requests,
       wait: 'main thread waits',
       stall: 'GIL stalls'
     };

@@ -73,8 +73,19 @@ export class TimelineSection {
    * the chosen run when it is still there, else shows the latest.
    */
   setTimeline(value: unknown, theme: IChartTheme, width: number): void {
+    this._agentRuns = readTimeline(value);
+    this._update(theme, width);
+  }
+
+  /** Show a cookbook trace's steps after the agent's runs. */
+  setTraceRuns(runs: ITimelineRun[], theme: IChartTheme, width: number): void {
+    this._traceRuns = runs;
+    this._update(theme, width);
+  }
+
+  private _update(theme: IChartTheme, width: number): void {
     const chosen = this._select.value;
-    this._runs = readTimeline(value);
+    this._runs = [...this._agentRuns, ...this._traceRuns];
     this._theme = theme;
     this._width = width;
     this._select.replaceChildren(
@@ -108,14 +119,15 @@ export class TimelineSection {
     }
   }
 
-  /** Download every run as one trace file. */
+  /** Download the agent's runs as one trace file. */
   exportTrace(): void {
-    if (this._runs.length === 0) {
+    // The agent's runs only: a cookbook trace has its own Perfetto file.
+    if (this._agentRuns.length === 0) {
       return;
     }
     downloadText(
       'tinker-doctor-trace.json',
-      timelineTraceJson(this._runs),
+      timelineTraceJson(this._agentRuns),
       'application/json'
     );
   }
@@ -151,18 +163,21 @@ export class TimelineSection {
       return;
     }
     const bars = timelineBars(run);
-    this._chart.render(bars, this._theme, this._width);
+    const trace = run.source === 'trace';
+    this._chart.render(bars, this._theme, this._width, trace);
     const counts = ['request', 'wait', 'stall'].map(
       k => bars.filter(b => b.kind === k).length
     );
-    this._status.textContent =
-      `${counts[0]} request(s), ${counts[1]} wait(s), ${counts[2]} ` +
-      `stall(s)${run.dropped ? `; ${run.dropped} more not kept` : ''}.`;
-    this._fillTable(bars);
+    const more = run.dropped ? `; ${run.dropped} more not kept` : '';
+    this._status.textContent = trace
+      ? `${counts[0]} span(s) from the cookbook trace${more}.`
+      : `${counts[0]} request(s), ${counts[1]} wait(s), ${counts[2]} ` +
+        `stall(s)${more}.`;
+    this._fillTable(bars, trace);
     this.node.dataset.state = 'ready';
   }
 
-  private _fillTable(bars: ITimelineBar[]): void {
+  private _fillTable(bars: ITimelineBar[], trace: boolean): void {
     const table = el('table', 'jp-TinkerDoctor-chartTable');
     const head = el('tr');
     head.append(
@@ -173,9 +188,10 @@ export class TimelineSection {
     table.append(head);
     for (const bar of bars.slice(0, 200)) {
       const tr = el('tr');
-      tr.dataset.kind = bar.kind;
+      const kind = trace && bar.kind === 'request' ? 'span' : bar.kind;
+      tr.dataset.kind = kind;
       tr.append(
-        el('td', '', bar.kind),
+        el('td', '', kind),
         el('td', '', bar.name + (bar.open ? ' (not ended)' : '')),
         el('td', '', bar.start.toFixed(2)),
         el('td', '', bar.end.toFixed(2)),
@@ -193,12 +209,17 @@ export class TimelineSection {
   private _select: HTMLSelectElement;
   private _chart: TimelineChart;
   private _runs: ITimelineRun[] = [];
+  private _agentRuns: ITimelineRun[] = [];
+  private _traceRuns: ITimelineRun[] = [];
   private _theme: IChartTheme | null = null;
   private _width = 600;
 }
 
 namespace Private {
   export function label(run: ITimelineRun): string {
+    if (run.label) {
+      return run.label;
+    }
     const when = new Date(run.startedAt * 1000).toLocaleTimeString();
     const cell =
       run.cellIndex !== null && run.cellIndex !== undefined

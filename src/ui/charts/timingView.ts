@@ -14,21 +14,11 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import 'uplot/dist/uPlot.min.css';
 
-import {
-  readMetricsAsync,
-  yieldToEventLoop
-} from '../../engine/timing/metrics';
-import { readTrace } from '../../engine/timing/trace';
-import {
-  barSize,
-  binTimings,
-  breakdownOf,
-  countOverlapping,
-  IStepBreakdown,
-  IStepTiming,
-  stepTimings
-} from '../../engine/timing/steps';
-import { IMetricsInput, INotebookInput, MetricsRow } from '../../engine/types';
+import { readMetricsAsync } from '../../engine/timing/metrics';
+import { readTraceAsync, traceSpans } from '../../engine/timing/trace';
+import { traceTimelines } from '../../engine/timing/traceTimeline';
+import { stepTimings } from '../../engine/timing/steps';
+import { IMetricsInput, INotebookInput } from '../../engine/types';
 import { button, el } from '../dom';
 import { downloadText } from './download';
 import {
@@ -37,12 +27,13 @@ import {
   toContentsPath,
   traceFileFor
 } from './runFolder';
-import { MAX_BARS, StepsSection } from './stepsSection';
+import { breakdownAsync, responseChunks } from './loading';
+import { StepsSection } from './stepsSection';
 import { readTheme, watchTheme } from './theme';
 import { TimelineSection } from './timelineSection';
 
-/** Rows turned into step timings between yields to the event loop. */
-const ROWS_PER_SLICE = 1000;
+/** Traces larger than this are not read in the browser. */
+const MAX_TRACE_BYTES = 50e6;
 
 /** Lines parsed between yields (small: the machine may be busy). */
 const LINES_PER_YIELD = 500;
@@ -128,7 +119,7 @@ export class TimingView extends Widget {
         onProgress: lines =>
           this._steps.setStatus(`Reading ${source}: ${lines} lines`, 'loading')
       });
-      const { breakdown, steps } = await Private.breakdownAsync(metrics.rows);
+      const { breakdown, steps } = await breakdownAsync(metrics.rows);
       if (token !== this._loads) {
         return;
       }
@@ -172,7 +163,7 @@ export class TimingView extends Widget {
           throw new Error(`${response.status} ${response.statusText}`);
         }
         if (response.body) {
-          await this.loadMetrics(Private.chunks(response.body), file);
+          await this.loadMetrics(responseChunks(response.body), file);
           this._checkTrace(file);
           return;
         }
@@ -263,40 +254,63 @@ export class TimingView extends Widget {
     return Math.max(280, (this.node.clientWidth || 640) - 24);
   }
 
+  /**
+   * If the run folder has the cookbook's `trace_events.jsonl`, chart its
+   * steps in the timeline and offer it as a Perfetto file.
+   */
   private _checkTrace(metricsFile: string): void {
     const contents = this._options.contents;
-    const trace = traceFileFor(metricsFile);
+    const path = traceFileFor(metricsFile);
     this._traceButton?.remove();
-    void contents
-      ?.get(trace, { content: false })
-      .then(() => {
-        this._traceButton = button(
-          'jp-TinkerDoctor-chartButton',
-          'Run trace for Perfetto',
-          () => void this._convertTrace(trace),
-          `Convert ${trace} (JSON lines) into a trace file that ` +
-            'ui.perfetto.dev and chrome://tracing open'
-        );
-        this._source.after(this._traceButton);
-      })
-      .catch(() => undefined);
+    this._traceButton = null;
+    this._timeline.setTraceRuns([], readTheme(this.node), this._width());
+    if (contents) {
+      void this._loadTrace(contents, path).catch(error => {
+        this._traceNote(`${path}: ${Private.reason(error)}`);
+      });
+    }
   }
 
-  private async _convertTrace(path: string): Promise<void> {
+  private async _loadTrace(
+    contents: Contents.IManager,
+    path: string
+  ): Promise<void> {
+    let size: number | undefined;
     try {
-      const model = await this._options.contents!.get(path, {
-        content: true,
-        format: 'text'
-      });
-      const trace = readTrace(String(model.content));
-      downloadText(
-        'trace_events.json',
-        JSON.stringify({ traceEvents: trace.events, displayTimeUnit: 'ms' }),
-        'application/json'
-      );
-    } catch (error) {
-      this._source.textContent = `${path}: ${Private.reason(error)}`;
+      size = (await contents.get(path, { content: false })).size;
+    } catch {
+      return; // No trace in this run folder: nothing to say.
     }
+    if (size !== undefined && size > MAX_TRACE_BYTES) {
+      this._traceNote(
+        `${path} is ${Math.round(size / 1e6)} MB: too large to chart ` +
+          'here; convert it with python -m tinker_cookbook.utils.trace.'
+      );
+      return;
+    }
+    const model = await contents.get(path, { content: true, format: 'text' });
+    const trace = await readTraceAsync(String(model.content ?? ''));
+    const runs = traceTimelines(traceSpans(trace.events));
+    this._timeline.setTraceRuns(runs, readTheme(this.node), this._width());
+    this._traceButton = button(
+      'jp-TinkerDoctor-chartButton',
+      'Trace for Perfetto',
+      () =>
+        downloadText(
+          'trace_events.json',
+          JSON.stringify({ traceEvents: trace.events, displayTimeUnit: 'ms' }),
+          'application/json'
+        ),
+      `Save ${path} (JSON lines) as a trace file that ui.perfetto.dev ` +
+        'and chrome://tracing open'
+    );
+    this._source.after(this._traceButton);
+  }
+
+  private _traceNote(text: string): void {
+    const note = el('span', 'jp-TinkerDoctor-chartSource', text);
+    this._traceButton = note;
+    this._source.after(note);
   }
 
   private _options: ITimingViewOptions;
@@ -311,55 +325,6 @@ export class TimingView extends Widget {
 }
 
 namespace Private {
-  /** The text of a response body, chunk by chunk. */
-  export async function* chunks(
-    body: ReadableStream<Uint8Array>
-  ): AsyncGenerator<string> {
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          break;
-        }
-        yield decoder.decode(value, { stream: true });
-      }
-      const rest = decoder.decode();
-      if (rest) {
-        yield rest;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-
-  /**
-   * The step breakdown of many rows without a long task: rows are turned
-   * into timings and grouped into bars a slice at a time, yielding between
-   * slices. Slices hold whole bars, so the grouping matches the sync one.
-   */
-  export async function breakdownAsync(
-    rows: MetricsRow[]
-  ): Promise<{ breakdown: IStepBreakdown; steps: number }> {
-    const perBar = barSize(rows.length, MAX_BARS);
-    const slice = perBar * Math.max(1, Math.floor(ROWS_PER_SLICE / perBar));
-    const bars: IStepTiming[] = [];
-    let steps = 0;
-    let overlapping = 0;
-    for (let i = 0; i < rows.length; i += slice) {
-      const timings = stepTimings(rows.slice(i, i + slice), i);
-      steps += timings.length;
-      overlapping += countOverlapping(timings);
-      bars.push(...binTimings(timings, perBar));
-      await yieldToEventLoop();
-    }
-    return {
-      breakdown: breakdownOf(bars, { steps, perBar, overlapping }),
-      steps
-    };
-  }
-
   export function reason(error: unknown): string {
     const text = (error as Error)?.message ?? String(error);
     return text.split('\n')[0].slice(0, 200);
