@@ -42,7 +42,7 @@ SETTINGS = {
     "stall_threshold_ms": 100.0,
     "hold_margin_ms": 3.0,
     "dump_after_ms": 50.0,
-    "arm_every": 5,
+    "arm_interval_s": 0.025,
     "wait_threshold_ms": 10000.0,
     "status_interval_s": 2.0,
     "sdk_poll_s": 0.1,
@@ -238,6 +238,9 @@ class _Runner:
         self.ticks = 0
         self.late_ticks = 0
         self.dismissed = 0
+        self.stale_dumps = 0
+        self.armed_at = 0.0
+        self.overloaded = 0
         self.main_wait_s = None
         self.dumps = 0
         self.busy_s = 0.0
@@ -277,7 +280,9 @@ class _Runner:
             "ticks": self.ticks,
             "lateTicks": self.late_ticks,
             "dismissed": self.dismissed,
+            "overloaded": self.overloaded,
             "dumps": self.dumps,
+            "staleDumps": self.stale_dumps,
             "busyMs": round(self.busy_s * 1000.0, 3),
         }
 
@@ -324,7 +329,8 @@ class _Runner:
                     msched[0] - last_main[0] if main_sched.fd is not None else None,
                 )
             else:
-                if self.ticks % SETTINGS["arm_every"] == 0:
+                if now - self.armed_at >= SETTINGS["arm_interval_s"]:
+                    self._discard_stale_dump()
                     self._arm()
                 cpu = main_cpu.read()
                 sched = own.read()
@@ -349,14 +355,25 @@ class _Runner:
             self.mode, self.degraded = "sampling", reason
             return
         try:
-            # Re-armed every `arm_every` ticks: the dump comes between
-            # dump_after and dump_after + arm_every ticks into a hold.
-            timeout = SETTINGS["dump_after_ms"] / 1000.0
-            timeout += SETTINGS["arm_every"] * SETTINGS["tick_s"]
+            # Re-armed every `arm_interval_s`: the dump comes between
+            # dump_after and dump_after + arm_interval into a hold.
+            timeout = SETTINGS["dump_after_ms"] / 1000.0 + SETTINGS["arm_interval_s"]
             faulthandler_guard.arm(timeout, self.dump_file)
+            self.armed_at = time.perf_counter()
             self.mode, self.degraded = "faulthandler", None
         except Exception as exc:
             self.mode, self.degraded = "sampling", type(exc).__name__
+
+    def _discard_stale_dump(self):
+        """Drop a dump that fired without a late tick (should not happen)."""
+        f = self.dump_file
+        try:
+            if f is not None and os.fstat(f.fileno()).st_size:
+                os.ftruncate(f.fileno(), 0)
+                os.lseek(f.fileno(), 0, os.SEEK_SET)
+                self.stale_dumps += 1
+        except Exception:
+            pass
 
     def _read_dump(self):
         """The main (or GIL-holding) thread's stack from a dump, if one fired."""
@@ -429,6 +446,12 @@ class _Runner:
         with _lock:
             _holds.append((epoch, held_ms, cell_id, line))
         if held_ms < SETTINGS["stall_threshold_ms"]:
+            return
+        if main_cpu_s is not None and main_cpu_s * 2000.0 < SETTINGS["stall_threshold_ms"]:
+            # The GIL was unavailable that long, but the main thread ran for
+            # less than half the threshold: an overloaded machine kept it off
+            # the CPU while it held the GIL. A hold, not the line's fault.
+            self.overloaded += 1
             return
         self._stall(epoch, held_ms, main_cpu_s, cell_id, line, stack, ident, source, run)
 

@@ -132,6 +132,31 @@ def test_second_injection_keeps_one_agent(kernel):
     assert threads.count("tinker-doctor-watchdog") <= 1
 
 
+def test_another_version_replaces_the_running_agent(kernel):
+    import re
+
+    first = kernel.inject()["user_expressions"]["status"]["data"]["application/json"]
+    code = injection_code()
+    other = re.sub(r'"VERSION": ?"[0-9a-f]+"', '"VERSION": "other-version"', code)
+    assert other != code
+    msg_id = kernel.send_execute(
+        other,
+        silent=True,
+        store_history=False,
+        user_expressions={"status": AGENT + ".status()"},
+    )
+    reply = kernel.wait_reply(msg_id)["content"]
+    status = reply["user_expressions"]["status"]["data"]["application/json"]
+    assert first["version"] != status["version"] == "other-version"
+    counts = kernel.expression(
+        "(sum(1 for f in get_ipython().events.callbacks['pre_run_cell']"
+        " if f.__code__.co_filename.startswith('<tinker-doctor:')),"
+        " [t.name for t in __import__('threading').enumerate()"
+        " if t.name == 'tinker-doctor-watchdog'])"
+    )
+    assert counts == (1, ["tinker-doctor-watchdog"])
+
+
 def test_uninstall_removes_every_trace_and_can_run_twice(kernel):
     for _ in range(2):
         kernel.inject()

@@ -57,6 +57,8 @@ def test_holds_on_known_lines_are_reported_with_cell_and_line(kernel):
     assert by_line[2]["durationMs"] >= 100
     assert by_line[2]["mainCpuMs"] > 0
     assert by_line[2]["stack"][-1]["function"] in ("<module>",)
+    # Dumped by faulthandler's C timer during the hold, not sampled after.
+    assert by_line[2]["source"] == "faulthandler"
     assert all(s["ongoing"] is False for s in stalls)
     run = [r for r in facts["cellRuns"] if r["cellId"] == "holds"][0]
     assert run["holdMs"] >= sum(s["durationMs"] for s in stalls) * 0.9
@@ -155,7 +157,9 @@ def test_timer_armed_before_install_by_a_framework_survives():
         facts = k.snapshot()
         assert facts["watchdog"]["mode"] == "sampling"
         assert "enabled" in facts["watchdog"]["degradedReason"]
-        assert [s["line"] for s in facts["stalls"] if s["cellId"] == "run"] == [3]
+        stalls = [s for s in facts["stalls"] if s["cellId"] == "run"]
+        assert [s["line"] for s in stalls] == [3]
+        assert stalls[0]["source"] == "sample"
 
 
 WAIT_CELL = (
@@ -200,3 +204,23 @@ def test_uninstall_stops_the_watchdog_and_cancels_only_its_timer(kernel):
     assert wrapped != "_tinker_doctor.faulthandler_guard"
     kernel.run(USER_TIMER, cell_id="after-uninstall")
     assert kernel.expression("b'Timeout' in dumped") is True
+
+
+def test_timeline_hook_is_called_each_tick_with_the_running_cell(kernel):
+    kernel.run(
+        "import sys, types\n"
+        "calls = []\n"
+        "tl = sys.modules.get('_tinker_doctor.timeline')\n"
+        "if tl is None:\n"
+        "    tl = sys.modules['_tinker_doctor.timeline'] = types.ModuleType('t')\n"
+        "saved = getattr(tl, 'on_tick', None)\n"
+        "tl.on_tick = lambda now, tasks, frame, cell: calls.append(\n"
+        "    (now, list(tasks), frame is not None, cell))\n"
+        "time.sleep(0.5)\n"
+        "tl.on_tick = saved\n",
+        cell_id="hooked",
+    )
+    calls = kernel.expression("[c for c in calls if c[3] == 'hooked']")
+    assert len(calls) >= 20
+    now = kernel.expression("time.time()")
+    assert all(abs(c[0] - now) < 30 and c[1] == [] and c[2] for c in calls)
