@@ -7,7 +7,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { MainAreaWidget } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 
 import { readNotebook } from '../engine/notebook';
@@ -28,8 +28,12 @@ export const chartsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'tinker-doctor:timing-charts',
   description: 'Step breakdown and timeline charts for Tinker runs.',
   autoStart: true,
-  optional: [INotebookTracker],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker | null) => {
+  optional: [INotebookTracker, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker | null,
+    palette: ICommandPalette | null
+  ) => {
     let widget: MainAreaWidget<TimingView> | null = null;
     const currentNotebook = () => {
       const panel = tracker?.currentWidget;
@@ -80,6 +84,7 @@ export const chartsPlugin: JupyterFrontEndPlugin<void> = {
         await Promise.all(loads);
       }
     });
+    palette?.addItem({ command: TimingCommandIDs.open, category: 'Tinker' });
   }
 };
 

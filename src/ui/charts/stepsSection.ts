@@ -2,12 +2,7 @@
  * The "Step breakdown" section: the stacked chart, its notes, a data table
  * (for screen readers, copying and tests) and a PNG button.
  */
-import {
-  GAP_BAND,
-  IStepBreakdown,
-  IStepTiming,
-  stepBreakdown
-} from '../../engine/timing/steps';
+import { GAP_BAND, IStepBreakdown } from '../../engine/timing/steps';
 import { button, el } from '../dom';
 import { chartPng, downloadBlob } from './download';
 import { StepChart } from './stepChart';
@@ -55,18 +50,6 @@ export class StepsSection {
   setStatus(text: string, state: 'loading' | 'error' | 'empty'): void {
     this._status.textContent = text;
     this.node.dataset.state = state;
-  }
-
-  /** Draw step timings; `notes` are the reader's remarks. */
-  setTimings(
-    timings: IStepTiming[],
-    notes: string[],
-    source: string,
-    theme: IChartTheme,
-    width: number
-  ): void {
-    const b = stepBreakdown(timings, MAX_BARS);
-    this.setBreakdown(b, timings.length, notes, source, theme, width);
   }
 
   /** Draw a breakdown of `steps` steps (already grouped to fit). */

@@ -17,7 +17,6 @@ import 'uplot/dist/uPlot.min.css';
 import { readMetricsAsync } from '../../engine/timing/metrics';
 import { readTraceAsync, traceSpans } from '../../engine/timing/trace';
 import { traceTimelines } from '../../engine/timing/traceTimeline';
-import { stepTimings } from '../../engine/timing/steps';
 import { IMetricsInput, INotebookInput } from '../../engine/types';
 import { button, el } from '../dom';
 import { downloadText } from './download';
@@ -84,17 +83,29 @@ export class TimingView extends Widget {
     return this._metricsChanged;
   }
 
-  /** Show metrics already read (sync; fine for typical files). */
-  setMetrics(metrics: IMetricsInput, source = 'metrics.jsonl'): void {
-    this._steps.setTimings(
-      stepTimings(metrics.rows),
+  /**
+   * Show metrics read elsewhere (e.g. by the panel). The bars are grouped a
+   * slice at a time, so a large run does not hold the page. Unlike files
+   * read by the view, this does not emit `metricsChanged`.
+   */
+  async setMetrics(
+    metrics: IMetricsInput,
+    source = 'metrics.jsonl'
+  ): Promise<void> {
+    const token = ++this._loads;
+    const { breakdown, steps } = await breakdownAsync(metrics.rows);
+    if (token !== this._loads) {
+      return;
+    }
+    this._source.textContent = source;
+    this._steps.setBreakdown(
+      breakdown,
+      steps,
       metrics.notes,
       source,
       readTheme(this.node),
       this._width()
     );
-    this._source.textContent = source;
-    this._metricsChanged.emit(metrics);
   }
 
   /** Show the agent's timelines (`timeline.export()` output). */
