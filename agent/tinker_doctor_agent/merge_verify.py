@@ -31,6 +31,7 @@ from . import merge_verify_plan as planning
 
 _HALF_STEP_EXP = {"BF16": 9, "F16": 12, "F32": 25, "F64": 54}
 _DEFAULT_MAX_LISTED = 20
+_CHUNK_ELEMENTS = 1 << 20  # 4 MB of float32 per array in a chunk
 
 _EXPLANATIONS = {
     "gate-up-swapped": (
@@ -140,84 +141,130 @@ def _half_step(values, dtype):
     return np.maximum(step, np.float32(1e-38)).astype(np.float32)
 
 
-def _fits(base, merged, expected, dtype, extra, loose=False):
-    """Whether merged == base + expected up to the merged dtype's rounding."""
+def _fits(base, merged, expected, dtype, extra, peak, loose=False):
+    """Whether merged == base + expected up to the merged dtype's rounding.
+
+    `peak` is the largest |delta| of the whole tensor (chunks see a part).
+    """
     import numpy as np
 
     if expected is None or expected.shape != base.shape:
         return False
     ref = base + expected
-    noise = np.float32(2.0**-20) * (np.abs(base) + np.abs(expected))
-    noise += np.float32(1e-6) * np.float32(np.abs(expected).max(initial=0.0))
+    tol = np.float32(2.0**-20) * (np.abs(base) + np.abs(expected))
+    tol += np.float32(1e-6 * peak + extra)
     if loose:
         # Rounding to bfloat16 on the way (product, sum or both): up to a
-        # bfloat16 step of the result plus one of the delta.
-        # The delta's error follows its terms, not its (cancelling) sum, so
-        # its share is bounded by the delta's largest value.
-        tol = np.float32(2.0**-7) * np.abs(ref) * np.float32(1.01)
-        tol += np.float32(2.0**-6) * np.float32(np.abs(expected).max(initial=0.0))
+        # bfloat16 step of the result; the delta's error follows its terms,
+        # not its (cancelling) sum, so its share is bounded by its peak.
+        tol += np.float32(2.0**-7) * np.abs(ref) * np.float32(1.01)
+        tol += np.float32(2.0**-6 * peak)
         tol += _half_step(ref, dtype)
     else:
-        tol = _half_step(ref, dtype) * np.float32(1.001)
-    return bool(np.all(np.abs(merged - ref) <= tol + noise + np.float32(extra)))
+        tol += _half_step(ref, dtype) * np.float32(1.001)
+    return bool(np.all(np.abs(merged - ref) <= tol))
+
+
+def _chunks(shape, chunked):
+    """Row ranges along the first axis, each about _CHUNK_ELEMENTS values."""
+    if not chunked or not shape:
+        return [(None, None)]
+    per_row = 1
+    for n in shape[1:]:
+        per_row *= n
+    step = max(1, _CHUNK_ELEMENTS // max(per_row, 1))
+    return [(s, min(shape[0], s + step)) for s in range(0, shape[0], step)]
 
 
 def _compare(target, base, merged, extra):
-    """None when the tensor matches, else a mismatch dict."""
+    """None when the tensor matches, else a mismatch dict.
+
+    Reads the tensor in row chunks (bounded memory); on a mismatch, each
+    known mistake is tested over all the chunks again.
+    """
     import numpy as np
 
-    b = base.f32(target.key)
-    m = merged.f32(target.key)
-    dtype = merged.dtype(target.key)
-    expected = target.build()
-    if expected is None or tuple(expected.shape) != b.shape:
-        return {
-            "tensor": target.key,
-            "kind": "shape-changed",
-            "maxAbsError": None,
-            "expectedNorm": None,
-            "detail": "the adapter's delta has shape %s, the tensor %s"
-            % (None if expected is None else list(expected.shape), list(b.shape)),
-        }
-    if _fits(b, m, expected, dtype, extra):
+    key = target.key
+    dtype = merged.dtype(key)
+    chunks = _chunks(base.shape(key), target.chunked)
+
+    def pieces():
+        for start, stop in chunks:
+            yield start, stop, base.f32(key, start, stop), merged.f32(key, start, stop)
+
+    stats = {"error": 0.0, "expected": 0.0, "actual": 0.0, "dot": 0.0}
+    stats.update(peak=0.0, fits=True, unchanged=True, would_change=False)
+    for start, stop, b, m in pieces():
+        expected = target.build(start, stop)
+        if expected is None or tuple(expected.shape) != b.shape:
+            return {
+                "tensor": key,
+                "kind": "shape-changed",
+                "maxAbsError": None,
+                "expectedNorm": None,
+                "detail": "the adapter's delta has shape %s, the tensor %s"
+                % (
+                    None if expected is None else list(expected.shape),
+                    list(base.shape(key)),
+                ),
+            }
+        actual = m - b
+        peak = float(np.abs(expected).max(initial=0.0))
+        stats["peak"] = max(stats["peak"], peak)
+        stats["error"] = max(stats["error"], float(np.abs(actual - expected).max()))
+        stats["expected"] += float(np.vdot(expected, expected))
+        stats["actual"] += float(np.vdot(actual, actual))
+        stats["dot"] += float(np.vdot(actual, expected))
+        stats["unchanged"] = stats["unchanged"] and bool(np.array_equal(m, b))
+        stats["would_change"] = stats["would_change"] or bool(
+            np.any(_cast_like(b + expected, dtype) != b)
+        )
+        stats["fits"] = stats["fits"] and _fits(b, m, expected, dtype, extra, peak)
+    if stats["fits"]:
         return None
-    error = float(np.abs(m - (b + expected)).max())
+    peak = stats["peak"]
     found = {
-        "tensor": target.key,
-        "maxAbsError": error,
-        "expectedNorm": float(np.linalg.norm(expected)),
-        "actualNorm": float(np.linalg.norm(m - b)),
+        "tensor": key,
+        "maxAbsError": stats["error"],
+        "expectedNorm": stats["expected"] ** 0.5,
+        "actualNorm": stats["actual"] ** 0.5,
         "dtype": dtype,
     }
-    would_change = bool(np.any(_cast_like(b + expected, dtype) != b))
-    if would_change and np.array_equal(m, b):
+
+    def holds(build, loose, factor=1.0):
+        return all(
+            _fits(b, m, _times(build(s, e), factor), dtype, extra, peak, loose)
+            for s, e, b, m in pieces()
+        )
+
+    if stats["would_change"] and stats["unchanged"]:
         found["kind"] = "not-applied"
         return found
     # Exact alternatives, then bfloat16 rounding of the right delta, then the
-    # alternatives with bfloat16 rounding on top.
-    for kind, build in target.alternatives:
-        if _fits(b, m, build(), dtype, extra):
+    # alternatives with bfloat16 rounding on top, then a wrong scale.
+    tries = [(kind, build, False) for kind, build in target.alternatives]
+    tries.append(("bf16-rounding", target.build, True))
+    tries += [(kind, build, True) for kind, build in target.alternatives]
+    for kind, build, loose in tries:
+        if holds(build, loose):
             found["kind"] = kind
             return found
-    if _fits(b, m, expected, dtype, extra, loose=True):
-        found["kind"] = "bf16-rounding"
-        return found
-    for kind, build in target.alternatives:
-        if _fits(b, m, build(), dtype, extra, loose=True):
-            found["kind"] = kind
-            return found
-    actual = m - b
-    denom = float(np.vdot(expected, expected))
-    if denom > 0:
-        factor = float(np.vdot(actual, expected)) / denom
-        if abs(factor - 1) > 1e-3 and _fits(
-            b, m, expected * np.float32(factor), dtype, extra, loose=True
-        ):
+    if stats["expected"] > 0:
+        factor = stats["dot"] / stats["expected"]
+        if abs(factor - 1) > 1e-3 and holds(target.build, True, factor):
             found["kind"] = "wrong-scale"
             found["factor"] = round(factor, 6)
             return found
     found["kind"] = "mismatch"
     return found
+
+
+def _times(values, factor):
+    import numpy as np
+
+    if values is None or factor == 1.0:
+        return values
+    return values * np.float32(factor)
 
 
 def _cast_like(values, dtype):
@@ -327,7 +374,8 @@ def _verify(args, result):
                 )
             elif merged.dtype(key) == base.dtype(key):
                 untouched += 1
-                if merged.raw(key) != base.raw(key):
+                chunks = _chunks(base.shape(key), True)
+                if any(merged.raw(key, a, b) != base.raw(key, a, b) for a, b in chunks):
                     add(_untargeted(key, base, merged))
     result["untouchedChecked"] = untouched
     extra_keys = [k for k in merged.order if k not in base]
@@ -354,7 +402,10 @@ def _untargeted(key, base, merged):
         "expectedNorm": 0.0,
     }
     try:
-        found["maxAbsError"] = float(np.abs(merged.f32(key) - base.f32(key)).max())
+        found["maxAbsError"] = max(
+            float(np.abs(merged.f32(key, a, b) - base.f32(key, a, b)).max())
+            for a, b in _chunks(base.shape(key), True)
+        )
     except io.Unsupported:
         pass
     return found

@@ -49,8 +49,12 @@ class Tensors:
     def shape(self, key):
         return self.entries[key][2]
 
-    def raw(self, key):
-        file, _, _, offset, size = self.entries[key]
+    def raw(self, key, start=None, stop=None):
+        """The bytes of a tensor, or of rows start:stop along its first axis."""
+        file, _, shape, offset, size = self.entries[key]
+        if start is not None and shape:
+            row = size // shape[0] if shape[0] else 0
+            offset, size = offset + start * row, (stop - start) * row
         with open(file, "rb") as handle:
             handle.seek(offset)
             data = handle.read(size)
@@ -58,16 +62,18 @@ class Tensors:
             raise Refusal("%s: tensor %s is truncated" % (file, key))
         return data
 
-    def f32(self, key):
-        """One tensor as float32 (bfloat16 widened bit-exactly)."""
+    def f32(self, key, start=None, stop=None):
+        """A tensor (or rows start:stop) as float32; bfloat16 widened exactly."""
         import numpy as np
 
         _, dtype, shape, _, _ = self.entries[key]
         if dtype not in _DTYPES:
             raise Unsupported(dtype)
-        array = np.frombuffer(self.raw(key), dtype=_DTYPES[dtype])
+        array = np.frombuffer(self.raw(key, start, stop), dtype=_DTYPES[dtype])
         if dtype == "BF16":
             array = (array.astype(np.uint32) << 16).view(np.float32)
+        if start is not None and shape:
+            shape = (stop - start,) + tuple(shape[1:])
         return array.astype(np.float32, copy=False).reshape(shape)
 
 
@@ -144,17 +150,35 @@ class Adapter:
         ]
         if not self.modules:
             raise Refusal("the adapter has no lora_A/lora_B weight pairs")
+        self._pairs = {}
 
-    def delta(self, module):
-        """scale * B @ A: (out, in), or (experts, out, in) for 3-D pairs."""
+    def pair(self, module):
+        """(A, scale * B) in float32; the last few are kept (they are small)."""
         import numpy as np
 
-        a = self.tensors.f32(module + ".lora_A.weight")
-        b = self.tensors.f32(module + ".lora_B.weight") * np.float32(self.scale)
+        if module not in self._pairs:
+            if len(self._pairs) >= 8:
+                self._pairs.pop(next(iter(self._pairs)))
+            a = self.tensors.f32(module + ".lora_A.weight")
+            b = self.tensors.f32(module + ".lora_B.weight") * np.float32(self.scale)
+            self._pairs[module] = (a, b)
+        return self._pairs[module]
+
+    def delta(self, module, start=None, stop=None):
+        """scale * B @ A: (out, in) rows start:stop, or for 3-D pairs
+        (experts, out, in) for experts start:stop."""
+        import numpy as np
+
+        a, b = self.pair(module)
         if a.ndim == 2:
-            return b @ a
-        if a.shape[0] == 1 and b.shape[0] > 1:
-            a = np.broadcast_to(a, (b.shape[0],) + a.shape[1:])
-        elif b.shape[0] == 1 and a.shape[0] > 1:
-            b = np.broadcast_to(b, (a.shape[0],) + b.shape[1:])
-        return np.matmul(b, a)
+            return b[start:stop] @ a
+        if a.shape[0] > 1:
+            a = a[start:stop]
+        if b.shape[0] > 1:
+            b = b[start:stop]
+        return np.matmul(b, a)  # broadcasts a shared (1, r, in) or (1, out, r)
+
+    def experts(self, module):
+        """How many experts a 3-D pair covers."""
+        a, b = (self.tensors.shape(module + ".lora_%s.weight" % x) for x in "AB")
+        return max(a[0], b[0])

@@ -16,32 +16,28 @@ _EXPERT_PROJ = {"w1": "gate", "w3": "up", "w2": "down"}
 
 
 class Target:
-    """One model tensor and how to build its expected delta."""
+    """One model tensor and how to build its expected delta.
 
-    def __init__(self, key, build, alternatives):
+    `build(start, stop)` gives the delta for rows start:stop of the tensor's
+    first axis when `chunked`, else (called with None, None) all of it; the
+    alternatives are [(kind, build)] tried in order on a mismatch.
+    """
+
+    def __init__(self, key, build, alternatives, chunked=True):
         self.key = key
         self.build = build
-        # [(kind, build)] tried in order when the tensor does not match
         self.alternatives = alternatives
+        self.chunked = chunked
 
 
 def plan(adapter, base, result):
     keys = base.entries
     lm_head = "lm_head.weight" in keys
-    cache = {}
+    delta = adapter.delta  # small LoRA pairs are cached by the adapter
     vl_needed = False
     missing = []
     targets = {}
     w_names = any(re.search(r"\.experts\.w[123]$", m) for m in adapter.modules)
-
-    def delta(module):
-        # A layer's gate, up and down deltas at most: bounded, and expert
-        # alternatives do not recompute the main delta for every expert.
-        if module not in cache:
-            if len(cache) >= 3:
-                cache.pop(next(iter(cache)))
-            cache[module] = adapter.delta(module)
-        return cache[module]
 
     def resolve(name):
         nonlocal vl_needed
@@ -83,9 +79,9 @@ def plan(adapter, base, result):
             pair = {"gate_proj": "up_proj", "up_proj": "gate_proj"}.get(leaf)
             other = sibling(module, leaf, pair) if pair else None
             if other:
-                alts.append(("gate-up-swapped", lambda o=other: delta(o)))
+                alts.append(("gate-up-swapped", lambda s, e, o=other: delta(o, s, e)))
             targets[key + ".weight"] = Target(
-                key + ".weight", lambda m=module: delta(m), alts
+                key + ".weight", lambda s, e, m=module: delta(m, s, e), alts
             )
             continue
         parts = _fused_rows(module, name, leaf, by_module, resolve, keys)
@@ -129,13 +125,13 @@ def _fused_rows_target(key, components, delta):
     import numpy as np
 
     def rows(order):
-        return lambda: np.concatenate([delta(c) for c in order], 0)
+        return lambda s=None, e=None: np.concatenate([delta(c) for c in order], 0)
 
     alternatives = []
     if len(components) == 2 and key.endswith(".gate_up_proj.weight"):
         gate, up = components
 
-        def interleaved():
+        def interleaved(s=None, e=None):
             g, u = delta(gate), delta(up)
             out = np.empty((g.shape[0] * 2,) + g.shape[1:], np.float32)
             out[0::2], out[1::2] = g, u
@@ -145,7 +141,7 @@ def _fused_rows_target(key, components, delta):
             ("gate-up-swapped", rows([up, gate])),
             ("concat-vs-interleave", interleaved),
         ]
-    return Target(key, rows(components), alternatives)
+    return Target(key, rows(components), alternatives, chunked=False)
 
 
 def _plan_expert(
@@ -166,9 +162,7 @@ def _plan_expert(
     experts = resolve(prefix + ".experts.0." + role + "_proj")
     if experts is not None:
         base_prefix = experts[: -len(".0." + role + "_proj")]
-        count = adapter.tensors.shape(module + ".lora_A.weight")[0]
-        count = max(count, adapter.tensors.shape(module + ".lora_B.weight")[0])
-        for e in range(count):
+        for e in range(adapter.experts(module)):
             key = "%s.%d.%s_proj.weight" % (base_prefix, e, role)
             if key not in keys:
                 missing.append(key)
@@ -182,8 +176,8 @@ def _plan_expert(
                     if {role, other_role} == {"gate", "up"}
                     else "expert-projections-confused"
                 )
-                alts.append((kind, lambda o=other, i=e: delta(o)[i]))
-            targets[key] = Target(key, lambda m=module, i=e: delta(m)[i], alts)
+                alts.append((kind, _one_expert(delta, other, e)))
+            targets[key] = Target(key, _one_expert(delta, module, e), alts)
         return
     if role in ("gate", "up"):
         fused = resolve(prefix + ".experts.gate_up_proj")
@@ -199,10 +193,11 @@ def _plan_expert(
         expected = _fused_layout(base.family, shape, inner, width)
 
         def build(layout, first, second):
-            def make():
-                g = np.swapaxes(delta(names[first]), -1, -2)  # (E, in, out)
-                u = np.swapaxes(delta(names[second]), -1, -2)
-                return _fuse(layout, g, u, shape)
+            def make(start, stop):
+                g = np.swapaxes(delta(names[first], start, stop), -1, -2)
+                u = np.swapaxes(delta(names[second], start, stop), -1, -2)
+                # g, u: (experts start:stop, in, out)
+                return _fuse(layout, g, u, (g.shape[0],) + tuple(shape[1:]))
 
             return make
 
@@ -225,12 +220,17 @@ def _plan_expert(
     key = down if down in keys else down + ".weight"
     shape = base.shape(key)
 
-    def oriented():
-        d = delta(module)  # (E, out, in)
+    def oriented(start, stop):
+        d = delta(module, start, stop)  # (experts start:stop, out, in)
         t = np.swapaxes(d, -1, -2)
-        return t if tuple(t.shape) == shape else d
+        return t if tuple(t.shape[1:]) == tuple(shape[1:]) else d
 
     targets[key] = Target(key, oriented, [])
+
+
+def _one_expert(delta, module, index):
+    """Build rows of expert `index`'s (out, in) delta from a 3-D LoRA pair."""
+    return lambda s, e: delta(module, index, index + 1)[0][s:e]
 
 
 def _fused_layout(family, shape, inner, width):
@@ -252,6 +252,7 @@ def _fuse(layout, g, u, shape):
     """Place gate and up deltas (E, in, out) into a fused tensor of shape."""
     import numpy as np
 
+    shape = tuple(shape)
     out = np.zeros(shape, np.float32)
     width = g.shape[2]
     if layout == "interleaved":

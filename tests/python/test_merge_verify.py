@@ -583,3 +583,30 @@ def test_adapter_for_another_model_names_missing_targets(tmp_path, rng):
     )
     assert result["kinds"] == {"missing-target": 1}
     assert result["diagnosis"]["kind"] == "missing-target"
+
+
+def test_tensors_read_in_small_row_chunks_give_the_same_answers(
+    tmp_path, rng, monkeypatch
+):
+    monkeypatch.setattr(merge_verify, "_CHUNK_ELEMENTS", 40)  # rows of 16-48
+    base, adapter = dense_model(rng), dense_adapter(rng)
+    ok = merge_verify.run(
+        _case(tmp_path / "a", base, adapter, merge(base, adapter), DENSE)
+    )
+    assert ok["ok"] is True
+    swapped = merge(base, adapter, mistake="gate-up-swapped")
+    bad = merge_verify.run(_case(tmp_path / "b", base, adapter, swapped, DENSE))
+    assert bad["diagnosis"]["kind"] == "gate-up-swapped"
+    scaled = merge(base, adapter, mistake="wrong-scale")
+    scale = merge_verify.run(_case(tmp_path / "c", base, adapter, scaled, DENSE))
+    assert scale["mismatches"][0]["factor"] == pytest.approx(1 / SCALE, rel=1e-3)
+    layout, config, prefix, hidden, inter = FUSED[0]
+    fused = fused_moe_model(rng, layout, prefix, hidden, inter)
+    moe = moe_adapter(rng, hidden, inter)
+    wrong = merge(
+        fused, moe, prefix=prefix, layout=layout, mistake="concat-vs-interleave"
+    )
+    result = merge_verify.run(_case(tmp_path / "d", fused, moe, wrong, config))
+    assert result["diagnosis"]["kind"] == "concat-vs-interleave"
+    right = merge(fused, moe, prefix=prefix, layout=layout)
+    assert merge_verify.run(_case(tmp_path / "e", fused, moe, right, config))["ok"]
