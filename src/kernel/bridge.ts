@@ -215,6 +215,10 @@ export class KernelBridge implements IDisposable {
     }
     this._closeComm();
     this._kernel = kernel;
+    this._generation += 1;
+    this._injecting = 0;
+    this._queued = 0;
+    this._restartPending = false;
     this._language = undefined;
     this._installed = false;
     this._installError = null;
@@ -249,14 +253,41 @@ export class KernelBridge implements IDisposable {
   private _onStatus(_: ISessionContext, status: Kernel.Status): void {
     const kernel = this._kernel;
     if (status === 'restarting' || status === 'autorestarting') {
-      // The agent dies with the process: inject again when idle.
+      // The agent dies with the process: inject again when the new process
+      // is idle. The old process still reports busy/idle while it shuts
+      // down, and a request sent then is lost: wait for 'starting'.
       this._closeComm();
       this._installed = false;
       this._installError = null;
       this._latestStatus = null;
+      this._restartPending = true;
+      this._generation += 1;
+      this._injecting = 0;
+      this._queued = 0;
+    } else if (status === 'starting' && this._restartPending && kernel) {
+      // The new process is up. Its first answer to kernel_info says it
+      // handles requests; the reported status may stay 'starting' until
+      // someone asks, so ask, then install the agent.
+      this._restartPending = false;
+      const generation = this._generation;
+      void kernel
+        .requestKernelInfo()
+        .then(() => {
+          if (
+            generation === this._generation &&
+            kernel === this._kernel &&
+            this._isPython() &&
+            !this._installed &&
+            !this._injecting
+          ) {
+            return this._inject(kernel);
+          }
+        })
+        .catch(() => undefined);
     }
     if (
       status === 'idle' &&
+      !this._restartPending &&
       kernel &&
       this._isPython() &&
       !this._installed &&
@@ -275,6 +306,7 @@ export class KernelBridge implements IDisposable {
   /** Install (or keep) the agent and read its snapshot in one execution. */
   private async _inject(kernel: Kernel.IKernelConnection): Promise<IFacts> {
     const queued = kernel.status === 'busy';
+    const generation = this._generation;
     this._injecting += 1;
     this._queued += queued ? 1 : 0;
     this._update();
@@ -309,8 +341,10 @@ export class KernelBridge implements IDisposable {
       }
       throw new BridgeError(message);
     } finally {
-      this._injecting -= 1;
-      this._queued -= queued ? 1 : 0;
+      if (generation === this._generation) {
+        this._injecting -= 1;
+        this._queued -= queued ? 1 : 0;
+      }
       this._update();
     }
   }
@@ -382,6 +416,8 @@ export class KernelBridge implements IDisposable {
   private _installError: string | null = null;
   private _injecting = 0;
   private _queued = 0;
+  private _restartPending = false;
+  private _generation = 0;
   private _comm: AgentComm | null = null;
   private _latestStatus: ILiveStatus | null = null;
   private _isDisposed = false;

@@ -31,7 +31,7 @@ test.describe('Cell warnings', () => {
   test('typing a non-pipelined loop marks TD110 on the waiting line', async ({
     page
   }) => {
-    await page.notebook.createNew('loop.ipynb');
+    await page.notebook.createNew('loop.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', SETUP);
     // CodeMirror indents after the `for` line: type the body flush left.
     const typed = LOOP.split('\n')

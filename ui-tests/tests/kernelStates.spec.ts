@@ -91,4 +91,32 @@ test.describe('Kernel states', () => {
       'not-checked'
     );
   });
+
+  test('after the kernel dies and restarts the probe is installed again', async ({
+    page
+  }) => {
+    await page.notebook.createNew('restart.ipynb', { kernel: 'python3' });
+    await page.notebook.setCell(0, 'code', 'import tinker');
+    await page.notebook.runCell(0);
+    await diagnose(page);
+    const panel = triagePanel(page);
+    const kernel = panel.locator('.jp-TinkerDoctor-kernel');
+    await expect(kernel).toHaveAttribute('data-phase', 'ready');
+    await expect(kernel).toContainText('watchdog is on');
+
+    // The kernel process dies and the server restarts it. (A restart
+    // through the REST API is not used: galata's kernel fixture intercepts
+    // /api/kernels and the client then never sees the restart complete.)
+    await page.notebook.setCell(0, 'code', 'import os\nos._exit(1)');
+    await page.notebook.runCell(0, { wait: false } as any);
+    // Facts from the old process are dropped at once; the new process gets
+    // the agent again without a click.
+    await expect(panel.locator('[data-package="tinker"]')).toHaveCount(0);
+    await expect(kernel).toContainText('watchdog is on', { timeout: 30000 });
+    await expect(panel.locator('[data-package="tinker"]')).toHaveCount(1);
+    await expect(panelStep(page, 'performance', 'environment')).toHaveAttribute(
+      'data-status',
+      'passed'
+    );
+  });
 });

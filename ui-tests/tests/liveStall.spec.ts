@@ -1,0 +1,169 @@
+/**
+ * Live warnings from the watchdog, with the real SDK against the project's
+ * local server: running the demo's GIL-heavy cell marks that cell and line
+ * while the cell still runs, and the panel's link scrolls a windowed
+ * notebook back to it from far away.
+ */
+import {
+  expect,
+  galata,
+  IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { codeCell, diagnose, ROOT, triagePanel } from './utils';
+
+/** A port of its own, so a developer's server on 8765 is left alone. */
+const SERVER_PORT = process.env.TD_UI_TINKER_PORT || '8797';
+const SERVER_SCRIPT = path.join(ROOT, 'scripts', 'local-server.sh');
+
+test.describe('Live GIL-hold warnings', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      '@jupyterlab/notebook-extension:tracker': {
+        ...galata.DEFAULT_SETTINGS['@jupyterlab/notebook-extension:tracker'],
+        windowingMode: 'full'
+      }
+    }
+  });
+
+  test.beforeAll(() => {
+    execFileSync(SERVER_SCRIPT, ['start', SERVER_PORT], { stdio: 'pipe' });
+  });
+
+  test.afterAll(() => {
+    execFileSync(SERVER_SCRIPT, ['stop', SERVER_PORT], { stdio: 'pipe' });
+  });
+
+  test('the GIL-heavy cell is marked on its line while it runs', async ({
+    page,
+    tmpPath
+  }) => {
+    const demo = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'examples', 'demo.ipynb'), 'utf-8')
+    );
+    const byId = (id: string) =>
+      demo.cells.findIndex((c: { id: string }) => c.id === id);
+    const gilSource = [].concat(demo.cells[byId('gil')].source).join('');
+    const gilLine =
+      gilSource.split('\n').findIndex(l => l.includes('sorted(NOISE)')) + 1;
+    expect(gilLine).toBeGreaterThan(0);
+    // Point the demo at this test's server, and put enough cells before it
+    // that its cells start far below the screen.
+    const env = codeCell(
+      'test-env',
+      `import os\nos.environ["TINKER_BASE_URL"] = "http://127.0.0.1:${SERVER_PORT}"`
+    );
+    const filler = Array.from({ length: 40 }, (_, i) =>
+      codeCell(`filler-${i}`, `filler_${i} = ${i}`)
+    );
+    demo.cells = [env, ...filler, ...demo.cells];
+    const name = 'demo_live.ipynb';
+    await page.contents.uploadContent(
+      JSON.stringify(demo),
+      'text',
+      `${tmpPath}/${name}`
+    );
+    await page.notebook.openByPath(`${tmpPath}/${name}`);
+    await page.notebook.activate(name);
+
+    for (const id of ['test-env', 'setup', 'data', 'client', 'sft']) {
+      await runCellById(page, id);
+      await waitForCellRun(page, id);
+    }
+    await diagnose(page);
+
+    await runCellById(page, 'gil');
+    // Watch in the page: when the cell gets its warning (the class on the
+    // cell node is set even while a windowed cell is not rendered) and the
+    // panel lists TD120, is the cell still running?
+    const seen = await page.waitForFunction(
+      cellId => {
+        const app = (window as any).jupyterapp;
+        const notebook = app.shell.currentWidget.content;
+        const cell = notebook.widgets.find((c: any) => c.model.id === cellId);
+        const link = document.querySelector(
+          '#tinker-doctor-panel [data-code="TD120"] .jp-TinkerDoctor-cellLink'
+        );
+        if (!cell?.node.classList.contains('jp-TinkerDoctor-warned') || !link) {
+          return null;
+        }
+        return {
+          running: cell.model.executionState === 'running',
+          link: link.textContent
+        };
+      },
+      'gil',
+      { timeout: 60000, polling: 50 }
+    );
+    const first = await seen.jsonValue();
+    expect(first.running).toBe(true);
+    expect(first.link).toContain(`line ${gilLine}`);
+
+    // Kept after the cell ends; the panel links to it from the top.
+    await waitForCellRun(page, 'gil');
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      const notebook = app.shell.currentWidget.content;
+      notebook.activeCellIndex = 0;
+      await notebook.scrollToCell(notebook.widgets[0], 'start');
+    });
+    const target = page.locator('.jp-Notebook .jp-Cell', {
+      hasText: 'heavy_prepare'
+    });
+    await expect(target).not.toBeInViewport();
+    await diagnose(page);
+    const link = triagePanel(page)
+      .locator('[data-code="TD120"] .jp-TinkerDoctor-cellLink')
+      .first();
+    await expect(link).toContainText(`line ${gilLine}`);
+    await link.click();
+    await expect(target).toBeInViewport();
+    await expect(
+      target.locator('.jp-TinkerDoctor-marker-item[data-code="TD120"]')
+    ).toBeVisible();
+  });
+});
+
+/**
+ * Run a cell by id through the notebook's own command: galata's index-based
+ * helpers need the cell in the DOM, which a windowed notebook does not give.
+ */
+async function runCellById(
+  page: IJupyterLabPageFixture,
+  cellId: string
+): Promise<void> {
+  await page.evaluate(id => {
+    const app = (window as any).jupyterapp;
+    const notebook = app.shell.currentWidget.content;
+    const index = notebook.widgets.findIndex((c: any) => c.model.id === id);
+    notebook.activeCellIndex = index;
+    notebook.deselectAll();
+    // Not awaited: the command resolves only when the cell has run.
+    void app.commands.execute('notebook:run-cell');
+  }, cellId);
+}
+
+/** Wait until a cell has run (an execution count, not running). */
+async function waitForCellRun(
+  page: IJupyterLabPageFixture,
+  cellId: string
+): Promise<void> {
+  await page.waitForFunction(
+    id => {
+      const app = (window as any).jupyterapp;
+      const notebook = app.shell.currentWidget.content;
+      const cell = notebook.widgets.find((c: any) => c.model.id === id);
+      return (
+        cell &&
+        cell.model.executionState === 'idle' &&
+        cell.model.executionCount !== null
+      );
+    },
+    cellId,
+    { timeout: 60000, polling: 100 }
+  );
+}
