@@ -74,6 +74,11 @@ _EXPLANATIONS = {
         "The delta has the right shape but the wrong size: the LoRA scale "
         "(lora_alpha / r) was applied wrongly."
     ),
+    "unrelated-delta": (
+        "merged - base changed where the adapter acts, but not in the "
+        "adapter's direction: another adapter or checkpoint was merged, or "
+        "the base model is not the one the merge started from."
+    ),
     "changed-untargeted": (
         "Tensors the adapter does not touch differ between the base and the "
         "merged model: the merge wrote into the wrong tensors, or the base "
@@ -254,6 +259,12 @@ def _compare(target, base, merged, extra):
         if abs(factor - 1) > 1e-3 and holds(target.build, True, factor):
             found["kind"] = "wrong-scale"
             found["factor"] = round(factor, 6)
+            return found
+    if stats["actual"] > 0 and stats["expected"] > 0:
+        cosine = stats["dot"] / (stats["actual"] * stats["expected"]) ** 0.5
+        found["cosine"] = round(cosine, 4)
+        if abs(cosine) < 0.2:
+            found["kind"] = "unrelated-delta"
             return found
     found["kind"] = "mismatch"
     return found

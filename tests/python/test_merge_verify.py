@@ -357,6 +357,14 @@ def test_forgotten_lora_scale_is_named_wrong_scale(tmp_path, rng):
     assert result["mismatches"][0]["factor"] == pytest.approx(1 / SCALE, rel=1e-3)
 
 
+def test_merge_of_another_adapter_is_named_unrelated(tmp_path, rng):
+    base, adapter = dense_model(rng), dense_adapter(rng)
+    other = dense_adapter(np.random.default_rng(99))
+    result = merge_verify.run(_case(tmp_path, base, adapter, merge(base, other), DENSE))
+    assert result["diagnosis"]["kind"] == "unrelated-delta", result["kinds"]
+    assert abs(result["mismatches"][0]["cosine"]) < 0.2
+
+
 def test_unapplied_adapter_on_a_text_model_is_named_not_applied(tmp_path, rng):
     base, adapter = dense_model(rng), dense_adapter(rng)
     result = merge_verify.run(_case(tmp_path, base, adapter, dict(base), DENSE))

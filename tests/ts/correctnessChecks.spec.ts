@@ -130,6 +130,7 @@ describe('merge verification findings', () => {
     ['missing-vl-prefix', 'TD201', 'error', /model\.language_model\./],
     ['not-applied', 'TD201', 'error', /not applied/],
     ['wrong-scale', 'TD201', 'error', /scale/],
+    ['unrelated-delta', 'TD201', 'error', /not this adapter/],
     ['mismatch', 'TD201', 'error', /do not match/]
   ])('maps %s to %s', (kind, code, severity, title) => {
     const check = merge({

@@ -103,6 +103,8 @@ const MERGE_KIND_TITLE: Record<string, string> = {
     'Merge verification: adapter not applied (missing model.language_model.)',
   'not-applied': 'Merge verification: adapter not applied',
   'wrong-scale': 'Merge verification: wrong LoRA scale',
+  'unrelated-delta':
+    'Merge verification: the merged change is not this adapter’s',
   'changed-untargeted':
     'Merge verification: tensors outside the adapter changed',
   'missing-target':
