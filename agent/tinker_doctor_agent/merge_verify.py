@@ -12,12 +12,14 @@ tensor does not match, the known mistakes are tried one by one and the one
 that explains it is named: gate and up swapped (`w1`/`w3` for experts), the
 wrong fused axis, concatenated versus interleaved fused `gate_up_proj`, the
 adapter not applied (a missing `model.language_model.` prefix for
-vision-language models), bfloat16 rounding, a wrong scale.
+vision-language models), bfloat16 rounding, a wrong scale, a change unrelated
+to the adapter. Tensors the adapter does not touch must be unchanged.
 
-Memory stays bounded: headers first, then one tensor at a time read straight
-from its file offset (safetensors is a JSON header plus raw little-endian
-arrays), so bfloat16 is read without torch as uint16 shifted into float32.
-numpy is imported lazily, when the check runs. Never raises, never prints.
+Memory stays bounded: headers first, then each tensor read in row chunks
+(experts for 3-D tensors) straight from its file offset, without torch
+(merge_verify_io); which tensors to check and what each should hold comes
+from merge_verify_plan. numpy is imported when the check runs. Never
+raises, never prints.
 """
 
 import json
