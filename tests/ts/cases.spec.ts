@@ -1,17 +1,22 @@
 /**
  * The shared cases through the built command-line doctor: every case folder
  * in /work/shared/cases (or TD_CASES_DIR) is diagnosed with
- * `node bin/tinker-doctor.js diagnose … --json`, and its `expect` and
+ * `node bin/tinker-doctor.js diagnose … --json` (a private build of the
+ * current sources, see cliBuild.ts), and its `expect` and
  * `expect_not` lists are checked. Expectations for codes that no rule module
  * implements yet are skipped — by code, and printed — never hidden.
  */
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
+import {
+  buildCli,
+  disposeCli,
+  ICliUnderTest,
+  implementedCodesOf
+} from './cliBuild';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'bin', 'tinker-doctor.js');
-const BUILT = path.join(ROOT, 'build', 'cli', 'engine', 'diagnose.js');
 const CASES = process.env.TD_CASES_DIR ?? path.resolve(ROOT, '../shared/cases');
 
 interface IExpect {
@@ -33,21 +38,6 @@ interface IJsonFinding {
   severity: string;
   cellIndex: number | null;
   line: number | null;
-}
-
-/** Build the CLI when it is missing (the `test` script builds it first). */
-function ensureBuilt(): void {
-  if (existsSync(BUILT)) {
-    return;
-  }
-  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.cli.json'], {
-    cwd: ROOT,
-    encoding: 'utf8'
-  });
-  if (built.status !== 0) {
-    throw new Error(`CLI build failed:\n${built.stdout}${built.stderr}`);
-  }
 }
 
 function loadCases(): ICase[] {
@@ -77,7 +67,7 @@ function runCase(c: ICase): {
   stderr: string;
 } {
   const dir = path.join(CASES, c.id);
-  const args = [CLI, 'diagnose'];
+  const args = [cli.bin, 'diagnose'];
   if (c.inputs.notebook) {
     args.push(path.join(dir, c.inputs.notebook));
   }
@@ -88,7 +78,10 @@ function runCase(c: ICase): {
     args.push('--metrics', path.join(dir, c.inputs.metrics));
   }
   args.push('--json');
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: cli.env
+  });
   let findings: IJsonFinding[] = [];
   if (run.status === 0 || run.status === 1) {
     findings = JSON.parse(run.stdout).findings;
@@ -105,19 +98,22 @@ function matches(f: IJsonFinding, e: IExpect): boolean {
 }
 
 const cases = loadCases();
+let cli: ICliUnderTest;
 let implemented = new Set<string>();
 const skipped = new Map<string, string[]>();
 let passedChecks = 0;
 
 beforeAll(() => {
-  ensureBuilt();
+  cli = buildCli();
+  if (cli.note) {
+    process.stdout.write(`cases: ${cli.note}\n`);
+  }
   // The codes of the built engine, which is what the CLI runs.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const engine = require(BUILT);
-  implemented = engine.implementedCodes();
+  implemented = implementedCodesOf(cli);
 });
 
 afterAll(() => {
+  disposeCli(cli);
   const codes = [...skipped.keys()].sort();
   const count = [...skipped.values()].reduce((n, ids) => n + ids.length, 0);
   const detail = codes

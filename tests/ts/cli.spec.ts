@@ -2,20 +2,23 @@
  * The command-line doctor, run as users run it: `node bin/tinker-doctor.js`.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { toText } from '../../src/cli/format';
 import { validateFacts } from '../../src/cli/inputs';
 import { makeFinding } from '../../src/engine/catalogue';
+import { buildCli, disposeCli, ICliUnderTest } from './cliBuild';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'bin', 'tinker-doctor.js');
 let dir = '';
+let cli: ICliUnderTest;
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli.bin, ...args], {
+    encoding: 'utf8',
+    env: cli.env
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -58,12 +61,12 @@ const FACTS = JSON.stringify({
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'td-cli-'));
-  if (!existsSync(path.join(ROOT, 'build', 'cli', 'cli', 'main.js'))) {
-    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    spawnSync(process.execPath, [tsc, '-p', 'tsconfig.cli.json'], {
-      cwd: ROOT
-    });
-  }
+  cli = buildCli();
+});
+
+afterAll(() => {
+  disposeCli(cli);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('tinker-doctor diagnose', () => {
