@@ -2,9 +2,14 @@
  * The output comparison chart, end to end: a comparison result (shaped as
  * the kernel's compare check returns it) shown through the command
  * `tinker-doctor:compare-outputs`; the chart, its summary and data table,
- * token text kept as text, and the redraw on a theme change.
+ * token text kept as text, and the redraw on a theme change. Then both
+ * checks started from the panel's output-correctness section on a notebook:
+ * inputs asked in a dialog, the check run in the kernel, the finding shown
+ * in its step and linked to the active cell.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as path from 'path';
+import { diagnose, panelStep, ROOT, triagePanel } from './utils';
 
 const COMMAND = 'tinker-doctor:compare-outputs';
 const N = 40;
@@ -120,5 +125,108 @@ test.describe('output comparison chart', () => {
       "no variable 'response' in the kernel"
     );
     await expect(view.locator('[data-chart="logprob-diff"]')).toBeHidden();
+  });
+});
+
+/** A cell that holds Tinker's sample and writes an engine answer whose
+ * third token differs (early divergence). */
+const COMPARE_CELL = [
+  'import json',
+  'response = {"tokens": list(range(100, 130)), "logprobs": [-0.1] * 30}',
+  'engine = list(response["tokens"]); engine[2] = 7',
+  'answer = {"choices": [{"index": 0, "token_ids": engine, "logprobs": {',
+  '    "tokens": [str(t) for t in engine], "token_logprobs": [-0.1] * 30}}]}',
+  'json.dump(answer, open("engine.json", "w"))'
+].join('\n');
+
+/** A cell that writes a tiny base model, adapter and a merge with gate and
+ * up swapped, with the helpers of the Python tests. */
+const MERGE_CELL = [
+  'import sys, numpy as np',
+  `sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'tests', 'python'))})`,
+  `sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'agent'))})`,
+  'import test_merge_verify as t',
+  'from pathlib import Path',
+  'rng = np.random.default_rng(1)',
+  'base, adapter = t.dense_model(rng), t.dense_adapter(rng)',
+  'merged = t.merge(base, adapter, mistake="gate-up-swapped")',
+  'paths = t._case(Path("merge-case"), base, adapter, merged, t.DENSE)'
+].join('\n');
+
+/** Run the panel action `id`, filling its dialog with `values`. */
+async function runAction(
+  page: IJupyterLabPageFixture,
+  id: string,
+  values: Record<string, string>
+): Promise<void> {
+  await triagePanel(page).locator(`[data-action="${id}"]`).click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toBeVisible();
+  for (const [name, value] of Object.entries(values)) {
+    await dialog.locator(`input[name="${name}"]`).fill(value);
+  }
+  await dialog.getByRole('button', { name: 'Run' }).click();
+}
+
+test.describe('output correctness checks from the panel', () => {
+  test('compare outputs: TD205 on the cell and the chart', async ({ page }) => {
+    await page.notebook.createNew('compare.ipynb');
+    await page.notebook.setCell(0, 'code', COMPARE_CELL);
+    await page.notebook.runCell(0);
+    await diagnose(page);
+    await page.notebook.selectCells(0);
+    await runAction(page, 'compare', {
+      tinker: 'response',
+      externalPath: 'engine.json'
+    });
+    const step = panelStep(page, 'output-correctness', 'compare');
+    const td205 = step.locator('[data-code="TD205"]');
+    await expect(td205).toBeVisible({ timeout: 60000 });
+    await expect(step).toHaveAttribute('data-status', 'failed');
+    await expect(td205.locator('.jp-TinkerDoctor-findingTitle')).toHaveText(
+      'Tinker vs external engine: early divergence'
+    );
+    await expect(td205.locator('.jp-TinkerDoctor-evidence')).toContainText(
+      'first differ at position 2 of 30'
+    );
+    const chart = page.locator('.jp-TinkerDoctor-correctness');
+    await expect(chart.locator('.jp-TinkerDoctor-chartTitle')).toContainText(
+      'early divergence'
+    );
+    await expect(
+      chart.locator('[data-chart="logprob-diff"] canvas')
+    ).toHaveCount(1);
+    // The finding points at the cell the check was started from.
+    await expect(td205.locator('.jp-TinkerDoctor-cellLink')).toHaveText(
+      'Cell 1'
+    );
+  });
+
+  test('verify merge: the swapped gate and up projections are named', async ({
+    page
+  }) => {
+    await page.notebook.createNew('merge.ipynb');
+    await page.notebook.setCell(0, 'code', MERGE_CELL);
+    await page.notebook.runCell(0);
+    await diagnose(page);
+    await page.notebook.selectCells(0);
+    await runAction(page, 'merge-verify', {
+      base: 'merge-case/base',
+      adapter: 'merge-case/adapter',
+      merged: 'merge-case/merged'
+    });
+    const step = panelStep(page, 'output-correctness', 'merge-verify');
+    const td203 = step.locator('[data-code="TD203"]');
+    await expect(td203).toBeVisible({ timeout: 60000 });
+    await expect(step).toHaveAttribute('data-status', 'failed');
+    await expect(td203.locator('.jp-TinkerDoctor-findingTitle')).toHaveText(
+      'Merge verification: gate and up projections swapped'
+    );
+    await expect(td203.locator('.jp-TinkerDoctor-evidence')).toContainText(
+      'model.layers.0.mlp.gate_proj.weight (gate-up-swapped'
+    );
+    await expect(td203.locator('.jp-TinkerDoctor-cellLink')).toHaveText(
+      'Cell 1'
+    );
   });
 });
