@@ -165,9 +165,16 @@ SCENARIOS: dict[str, Scenario] = {
     "heartbeat-drop": Scenario(
         "heartbeat-drop",
         "TD301",
+        # The session is opened in the same cell: the SDK's heartbeat task
+        # keeps the context (so the kernel's parent message) of the cell
+        # that created it, and its warnings are shown under that cell.
         """import time
 
-time.sleep(135)  # a long data-preparation step while the session stays open""",
+service_client = tinker.ServiceClient()
+training_client = service_client.create_lora_training_client(
+    base_model="local/bigram-byte", rank=4
+).result()
+time.sleep(140)  # a long data-preparation step while the session stays open""",
         ["Session heartbeat failed for", "APIConnectionError: Connection error."],
         slow=True,
     ),
