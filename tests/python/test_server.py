@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -200,6 +201,17 @@ def test_requests_without_a_tml_key_are_refused(tinker_server):
 
 def test_server_binds_loopback_only(tinker_server):
     assert tinker_server.base_url.startswith("http://127.0.0.1:")
+    tcp = Path("/proc/net/tcp")
+    if not tcp.exists():
+        pytest.skip("no /proc/net/tcp on this system")
+    port = f"{tinker_server.port:04X}"
+    listening = [
+        line.split()[1]
+        for line in tcp.read_text().splitlines()[1:]
+        if line.split()[1].endswith(":" + port) and line.split()[3] == "0A"
+    ]
+    # 0100007F is 127.0.0.1 in /proc's little-endian hex; never 00000000.
+    assert listening == ["0100007F:" + port]
 
 
 def test_training_client_from_saved_state_resumes_the_weights(service, training):
