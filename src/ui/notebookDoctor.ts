@@ -84,6 +84,16 @@ export class NotebookDoctor implements IDisposable {
     return this._checksRunning;
   }
 
+  /** How many times the engine has run for this notebook. */
+  get analysisCount(): number {
+    return this._analysisCount;
+  }
+
+  /** How long the latest engine run took (notebook read included), in ms. */
+  get analysisMs(): number | null {
+    return this._analysisMs;
+  }
+
   /** Whether the controller is disposed. */
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -226,8 +236,11 @@ export class NotebookDoctor implements IDisposable {
     if (this._isDisposed || this.panel.isDisposed) {
       return;
     }
+    const start = performance.now();
     const notebook = this._notebookInput();
     const diagnosis = diagnose({ notebook, facts: this.facts() });
+    this._analysisMs = performance.now() - start;
+    this._analysisCount += 1;
     if (this.kernelState.phase === 'not-python') {
       diagnosis.notes.unshift(
         'The kernel is not Python: only the notebook text was read.'
@@ -270,6 +283,8 @@ export class NotebookDoctor implements IDisposable {
   private _checksRunning = new Set<string>();
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _isDisposed = false;
+  private _analysisCount = 0;
+  private _analysisMs: number | null = null;
   private _changed = new Signal<this, void>(this);
 }
 

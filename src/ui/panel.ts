@@ -107,6 +107,9 @@ export class TriagePanel extends SidePanel {
       this._updateLiveTimer(false);
       return;
     }
+    // For tests and curious users: how often and how fast the engine ran.
+    node.dataset.analysisCount = String(doctor.analysisCount);
+    node.dataset.analysisMs = (doctor.analysisMs ?? 0).toFixed(1);
     node.appendChild(renderKernelState(doctor.kernelState, doctor.message));
     this._liveNode = el('div', 'jp-TinkerDoctor-liveHolder');
     node.appendChild(this._liveNode);
