@@ -1,6 +1,7 @@
 /**
- * The Diagnose command outside the toolbar: the default shortcut; and the cost of re-analysing a 1,000-cell notebook
- * while the user types (it runs after a pause, off the keystroke path).
+ * The Diagnose command outside the toolbar (its default shortcut), and
+ * re-analysis of a 1,000-cell notebook while the user types: it runs after
+ * a pause, off the keystroke path.
  */
 import { expect, test } from '@jupyterlab/galata';
 import { cellSource, codeCell, notebook, triagePanel } from './utils';
