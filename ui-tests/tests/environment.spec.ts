@@ -79,6 +79,9 @@ test.describe('Diagnose Tinker: environment step', () => {
     await expect(
       panel.locator('[data-package="pydantic"] .jp-TinkerDoctor-versionValue')
     ).toHaveText(versions['pydantic']);
+    // The README's screenshot: a wider, taller panel than the default.
+    await page.setViewportSize({ width: 1280, height: 1100 });
+    await page.sidebar.setWidth(440, 'right');
     await panel.screenshot({ path: path.join(ROOT, 'docs', 'panel.png') });
   });
 });
