@@ -119,15 +119,17 @@ class Holds:
 
     def calibrate(self):
         ns = self.ns
-        self.rate["sum"] = min(self._time(ns["hold_sum"], 4_000_000) for _ in range(5)) / 4e6
-        self.rate["sort"] = min(
+        self.rate["sum"] = statistics.median(
+            self._time(ns["hold_sum"], 4_000_000) for _ in range(5)
+        ) / 4e6
+        self.rate["sort"] = statistics.median(
             self._time(ns["hold_sort"], self.pool, 400_000) for _ in range(5)
         ) / 4e5
         rates = []
         for _ in range(3):
             box = [list(map(float, range(1_000_000)))]
             rates.append(self._time(ns["hold_free"], box) / 1e6)
-        self.rate["free"] = min(rates)
+        self.rate["free"] = statistics.median(rates)
 
     def prepare(self, kind, ms):
         """(callable, arg) that holds the GIL about `ms` on LINES[kind]."""

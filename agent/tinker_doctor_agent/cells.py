@@ -174,6 +174,11 @@ def locate(stack):
     return None, None
 
 
+def has_cell_frame(stack):
+    """Whether any frame of a stack (list of frame facts) is cell code."""
+    return any(fact.get("file") in _files for fact in stack)
+
+
 def reset():
     """Forget everything (used by uninstall)."""
     global _current

@@ -157,6 +157,11 @@ def _state_from_top(stack):
     return None
 
 
+def is_waiting(stack):
+    """Whether a stack (innermost last) ends in a known blocking wait."""
+    return _state_from_top(stack) == "waiting"
+
+
 def _cpu_states(idents, window=0.003):
     """running/waiting per thread ident from their CPU clocks over `window`."""
     clocks = {}

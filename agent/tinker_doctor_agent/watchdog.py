@@ -42,7 +42,7 @@ SETTINGS = {
     "stall_threshold_ms": 100.0,
     "hold_margin_ms": 3.0,
     "dump_after_ms": 50.0,
-    "arm_interval_s": 0.025,
+    "arm_interval_s": 0.1,
     "wait_threshold_ms": 10000.0,
     "status_interval_s": 2.0,
     "sdk_poll_s": 0.1,
@@ -238,7 +238,6 @@ class _Runner:
         self.ticks = 0
         self.late_ticks = 0
         self.dismissed = 0
-        self.stale_dumps = 0
         self.armed_at = 0.0
         self.overloaded = 0
         self.main_wait_s = None
@@ -282,7 +281,6 @@ class _Runner:
             "dismissed": self.dismissed,
             "overloaded": self.overloaded,
             "dumps": self.dumps,
-            "staleDumps": self.stale_dumps,
             "busyMs": round(self.busy_s * 1000.0, 3),
         }
 
@@ -300,9 +298,20 @@ class _Runner:
             probe.unregister_agent_thread(threading.get_ident())
 
     def _loop(self, main_cpu, own, main_sched):
+        # Gaps are measured from the start of one tick to the start of the
+        # next, so a hold that begins while a call inside a tick has released
+        # the GIL is not missed. Such calls (file reads, comm sends, the SDK
+        # loop's self-pipe) must win the GIL back, which costs up to a switch
+        # interval or two behind a busy main thread: the time a tick took is
+        # allowed for, up to four switch intervals. Normal ticks make no such
+        # call; the scheduler statistics are read only on late ticks (their
+        # deltas then span many ticks, and the average delay per wake-up is
+        # what is used).
         perf = time.perf_counter
         sleep = time.sleep
+        has_main_sched = main_sched.fd is not None
         last = perf()
+        allow = 0.0
         last_cpu = main_cpu.read()
         last_own = own.read()
         last_main = main_sched.read()
@@ -310,14 +319,13 @@ class _Runner:
         while not self.stopping:
             sleep(SETTINGS["tick_s"])
             now = perf()
-            gap = now - last
-            excess_ms = (gap - SETTINGS["tick_s"]) * 1000.0
+            gap = now - last - allow
             self.ticks += 1
-            if excess_ms > hold_floor_ms():
+            if (gap - SETTINGS["tick_s"]) * 1000.0 > hold_floor_ms():
                 # Sample first: the main thread is still near the guilty line.
                 frame = sys._current_frames().get(self.main_ident)
-                self._arm()
                 cpu = main_cpu.read()
+                self._arm()
                 sched = own.read()
                 msched = main_sched.read()
                 self._late(
@@ -326,23 +334,21 @@ class _Runner:
                     frame,
                     (cpu, last_cpu),
                     (sched[0] - last_own[0], sched[1] - last_own[1]),
-                    msched[0] - last_main[0] if main_sched.fd is not None else None,
+                    msched[0] - last_main[0] if has_main_sched else None,
                 )
+                last_own, last_main = sched, msched
             else:
-                if now - self.armed_at >= SETTINGS["arm_interval_s"]:
-                    self._discard_stale_dump()
-                    self._arm()
                 cpu = main_cpu.read()
-                sched = own.read()
-                msched = main_sched.read()
-            last_cpu, last_own, last_main = cpu, sched, msched
+                if now - self.armed_at >= SETTINGS["arm_interval_s"]:
+                    self._arm()
+            last, last_cpu = now, cpu
             try:
                 self._periodic(now)
             except Exception:
                 pass
-            end = perf()
-            self.busy_s += end - now
-            last = end
+            spent = perf() - now
+            self.busy_s += spent
+            allow = min(spent, 4.0 * sys.getswitchinterval())
 
     def _arm(self):
         if self.dump_file is None:
@@ -363,17 +369,6 @@ class _Runner:
             self.mode, self.degraded = "faulthandler", None
         except Exception as exc:
             self.mode, self.degraded = "sampling", type(exc).__name__
-
-    def _discard_stale_dump(self):
-        """Drop a dump that fired without a late tick (should not happen)."""
-        f = self.dump_file
-        try:
-            if f is not None and os.fstat(f.fileno()).st_size:
-                os.ftruncate(f.fileno(), 0)
-                os.lseek(f.fileno(), 0, os.SEEK_SET)
-                self.stale_dumps += 1
-        except Exception:
-            pass
 
     def _read_dump(self):
         """The main (or GIL-holding) thread's stack from a dump, if one fired."""
@@ -404,16 +399,18 @@ class _Runner:
     def _late(self, now, gap, frame, cpu_pair, own, main_wait_s):
         """A late tick: decide whether it was a GIL hold and record it.
 
-        `own` is (run-queue delay, times scheduled) of this thread during the
-        gap. Waiting for the GIL wakes this thread once per switch interval,
+        `own` is (run-queue delay, wake-ups) of this thread since the
+        previous late tick. Waiting for the GIL wakes this thread once per switch interval,
         and each wake-up may wait for a CPU on a busy machine; only about
         two of those delays (the first wake-up and the last) lengthen the
         gap, so about two average delays are taken off.
         """
         self.late_ticks += 1
         tick = SETTINGS["tick_s"]
-        delay, scheduled = max(0.0, own[0]), max(1, own[1])
-        os_delay = min(delay, 2.0 * delay / scheduled)
+        delay, wakes = max(0.0, own[0]), max(1, own[1])
+        # Only about two wake-up delays (the first and the last) lengthen a
+        # gap; the deltas span every tick since the previous late one.
+        os_delay = delay if wakes <= 4 else min(delay, 2.0 * delay / wakes)
         if (gap - tick - os_delay) * 1000.0 <= hold_floor_ms():
             self._read_dump()  # a stale dump, if any, is not ours to report
             return
@@ -432,9 +429,17 @@ class _Runner:
             if beyond * 1000.0 < SETTINGS["hold_margin_ms"]:
                 self.dismissed += 1
                 return
+        sample = cells.stack_fact(frame) if frame is not None else []
+        if stack and not cells.has_cell_frame(stack) and cells.has_cell_frame(sample):
+            # On a loaded machine faulthandler's timer thread itself may run
+            # late and dump after the hold; the sample then knows better.
+            stack = None
         if not stack:
-            stack = cells.stack_fact(frame) if frame is not None else []
-            ident = self.main_ident
+            stack, ident, source = sample, self.main_ident, "sample"
+            if probe.is_waiting(stack):
+                # The main thread already sits in a wait: the sample was taken
+                # after it moved on, so its line is not the hold's.
+                stack, source = [], "sample-late"
         held_ms = round(held_s * 1000.0, 3)
         cell_id, line = cells.locate(stack)
         run = cells.current()

@@ -45,12 +45,14 @@ def test_holds_on_known_lines_are_reported_with_cell_and_line(kernel):
     kernel.pump(0.3)
     lines = {e["line"] for e in _stalls(kernel, "holds")}
     assert {2, 4} <= lines, lines
-    # Freeing the list is a shorter hold (tens of ms): a hold on its line,
-    # a stall only when it crosses the threshold on a loaded machine.
+    # Freeing the list is a shorter hold (tens of ms, before any dump): it is
+    # a hold of this cell, on its line or, when the sample came too late,
+    # with no line; never on the sleep that follows.
     holds = kernel.expression(
         "__import__('sys').modules['_tinker_doctor.watchdog'].recent_holds()"
     )
-    assert 8 in {h[3] for h in holds if h[2] == "holds"}, holds
+    after_free = [h for h in holds if h[2] == "holds" and h[3] not in (2, 4)]
+    assert after_free and {h[3] for h in after_free} <= {6, 8, None}, holds
     facts = kernel.snapshot()
     stalls = [s for s in facts["stalls"] if s["cellId"] == "holds"]
     by_line = {s["line"]: s for s in stalls}
@@ -131,10 +133,14 @@ USER_TIMER = (
 def test_users_own_faulthandler_timer_survives(kernel):
     kernel.run(USER_TIMER, cell_id="user-timer")
     assert kernel.expression("b'Timeout' in dumped and b'line 4' in dumped") is True
-    # While the user's timer was pending the watchdog sampled instead.
+    # While the user's timer was pending the watchdog sampled instead. A
+    # sample is taken when the hold ends; other kernel threads may win the
+    # GIL first and the main thread may have left the cell by then, so the
+    # line is 1 or unknown, never another line.
     kernel.run("ordered = sorted(floats)\n", cell_id="after")
     kernel.pump(0.3)
-    assert {e["line"] for e in _stalls(kernel, "after")} == {1}
+    stalls = _stalls(kernel, "after")
+    assert stalls and {e["line"] for e in stalls} <= {1, None}
 
 
 def test_timer_armed_before_install_by_a_framework_survives():
@@ -158,8 +164,10 @@ def test_timer_armed_before_install_by_a_framework_survives():
         assert facts["watchdog"]["mode"] == "sampling"
         assert "enabled" in facts["watchdog"]["degradedReason"]
         stalls = [s for s in facts["stalls"] if s["cellId"] == "run"]
-        assert [s["line"] for s in stalls] == [3]
-        assert stalls[0]["source"] == "sample"
+        assert len(stalls) == 1 and stalls[0]["source"] == "sample"
+        # Sampled after the hold: line 3, or the next statement (line 4) when
+        # another kernel thread won the GIL first.
+        assert stalls[0]["line"] in (3, 4)
 
 
 WAIT_CELL = (

@@ -56,7 +56,10 @@ def test_gil_heavy_data_step_is_a_stall_on_the_data_line(tinker_server):
     finally:
         k.stop()
     stalls = [s for s in facts["stalls"] if s["cellId"] == "loop"]
-    assert {s["line"] for s in stalls} == {3}, stalls
+    lines = {s["line"] for s in stalls}
+    # On the data line, never on the .result() line (a hold whose stack was
+    # only sampled after the main thread reached its wait has no line).
+    assert 3 in lines and lines <= {3, None}, stalls
     assert max(s["durationMs"] for s in stalls) >= 100
     assert any(s["sdkThread"] for s in stalls)
     assert not [w for w in facts["waits"] if w["cellId"] == "loop"]
