@@ -9,12 +9,16 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { JSONObject } from '@lumino/coreutils';
 import {
   EditorExtensionRegistry,
   IEditorExtensionRegistry
 } from '@jupyterlab/codemirror';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { CommandIDs, PANEL_ID, PLUGIN_ID } from './tokens';
+import { chartsPlugin, TimingCommandIDs } from './ui/chartsPlugin';
+import { correctnessActions, correctnessPlugin } from './ui/correctnessPlugin';
+import { OutputDecoder } from './ui/outputDecoder';
 import { CellWarningsModel, NotebookDecorator } from './ui/cellWarnings';
 import { cellWarningsExtension } from './ui/cellWarningsEditor';
 import { tinkerIcon } from './ui/icons';
@@ -69,7 +73,35 @@ const plugin: JupyterFrontEndPlugin<void> = {
       caption: "Compare the renderer's tokens with the chat template's",
       path: 'renderer',
       isRunning: doctor => doctor.checksRunning.has('renderer'),
-      execute: doctor => doctor.runCheck('renderer', {})
+      execute: doctor => {
+        // The check reads the renderer and model from the cells when no
+        // client or renderer object is live in the kernel yet.
+        const cellSources = doctor.panel.content.widgets
+          .filter(cell => cell.model.type === 'code')
+          .map(cell => cell.model.sharedModel.getSource());
+        const model = doctor.facts()?.modelsInUse?.[0];
+        return doctor.runCheck('renderer', {
+          cellSources,
+          ...(model ? { model } : {})
+        });
+      }
+    });
+    correctnessActions(app).forEach(action => panel.addAction(action));
+    panel.addAction({
+      id: 'timing',
+      label: 'Where the time goes',
+      caption:
+        'Chart the recent cell runs (requests, waits, GIL stalls) and a ' +
+        'run folder’s metrics.jsonl',
+      path: 'performance',
+      isRunning: doctor => doctor.checksRunning.has('timeline'),
+      execute: async doctor => {
+        await doctor.runCheck('timeline', {});
+        const runs = (doctor.facts()?.checks?.timeline as JSONObject)?.runs;
+        await app.commands.execute(TimingCommandIDs.open, {
+          ...(Array.isArray(runs) ? { timeline: runs } : {})
+        });
+      }
     });
 
     tracker.widgetAdded.connect((_, notebookPanel) => {
@@ -88,6 +120,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
         panel.setDoctor(doctor);
       }
     });
+    // Errors and Tinker log lines in outputs are decoded where they appear;
+    // "more" opens the panel on the notebook they belong to.
+    // It lives as long as the application, like the tracker it follows.
+    new OutputDecoder(tracker, (_finding, owner) => {
+      const doctor = doctors.get(owner);
+      if (doctor) {
+        panel.setDoctor(doctor);
+      }
+      app.shell.activateById(panel.id);
+    });
+
     tracker.currentChanged.connect(() => {
       panel.setDoctor(current());
       app.commands.notifyCommandChanged(CommandIDs.diagnose);
@@ -157,4 +200,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, chartsPlugin, correctnessPlugin];

@@ -234,7 +234,13 @@ def _configure_args(data):
     return out
 
 
-CHECK_MODULES = {"smoke": "smoke", "renderer": "renderer_check"}
+CHECK_MODULES = {
+    "smoke": "smoke",
+    "renderer": "renderer_check",
+    "mergeVerify": "merge_verify",
+    "compare": "compare",
+    "timeline": "timeline",
+}
 
 
 def run_check(name, args):
