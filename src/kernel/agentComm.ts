@@ -27,9 +27,10 @@ export class AgentComm implements IDisposable {
       this._closed(`the comm could not be opened (${String(error)})`);
     });
     // A kernel without the target answers with comm_close; one that never
-    // answers (an old agent) must not leave `hello` pending for ever.
+    // answers (an old agent, a lost open during a restart) must not leave
+    // the channel half open: it closes, and the bridge may open another.
     this._helloTimer = setTimeout(
-      () => this._hello.reject(new Error('the agent did not greet')),
+      () => this._closed('the agent did not greet'),
       options.helloTimeoutMs ?? 10000
     );
     this._hello.promise.catch(() => undefined);

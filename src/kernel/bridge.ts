@@ -5,18 +5,27 @@
  * output has no output area to go to.
  */
 import { ISessionContext } from '@jupyterlab/apputils';
-import { Kernel, KernelMessage } from '@jupyterlab/services';
+import {
+  CommsOverSubshells,
+  Kernel,
+  KernelMessage
+} from '@jupyterlab/services';
 import { JSONObject } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { IFacts } from '../engine/facts';
-import { IAgentEvent, IKernelState, ILiveStatus, KernelPhase } from '../tokens';
+import { IAgentEvent, IKernelState, ILiveStatus } from '../tokens';
 import { AgentComm } from './agentComm';
+import { describeKernel } from './kernelState';
+import { BridgeError, isFacts, readFacts, within } from './probeReply';
 import { AGENT_INSTALL_CODE, AGENT_VERSION } from './agentSource.generated';
 
 /** The expression that returns the agent's facts as application/json. */
 export const SNAPSHOT_EXPRESSION =
   "__import__('sys').modules['_tinker_doctor'].snapshot()";
+
+/** How many times in a row to try opening the agent's comm. */
+const MAX_COMM_ATTEMPTS = 3;
 
 /** How long a kernel with subshells gets to answer before "queued". */
 const SUBSHELL_ANSWER_MS = 2000;
@@ -82,12 +91,12 @@ export class KernelBridge implements IDisposable {
   async snapshot(onQueued?: () => void): Promise<IFacts> {
     if (!this._session.isReady && !this._session.hasNoKernel) {
       // The session may still be starting its kernel.
-      await Private.within(this._session.ready, 60000);
+      await within(this._session.ready, 60000);
       await this._attach(this._session.session?.kernel ?? null);
     }
     const kernel = this._kernel;
     if (kernel && this._language === undefined) {
-      await Private.within(this._readLanguage(kernel), 60000);
+      await within(this._readLanguage(kernel), 60000);
     }
     if (!kernel || !this._canProbe()) {
       throw new BridgeError(this._state.message);
@@ -127,7 +136,7 @@ export class KernelBridge implements IDisposable {
     );
     try {
       const answer = await comm.request('snapshot', {}, QUEUED_ANSWER_MS);
-      if (!Private.isFacts(answer.facts)) {
+      if (!isFacts(answer.facts)) {
         return null;
       }
       if (comm === this._comm) {
@@ -219,6 +228,8 @@ export class KernelBridge implements IDisposable {
     this._injecting = 0;
     this._queued = 0;
     this._restartPending = false;
+    this._commAttempts = 0;
+    this._autorestarted = false;
     this._language = undefined;
     this._installed = false;
     this._installError = null;
@@ -261,6 +272,8 @@ export class KernelBridge implements IDisposable {
       this._installError = null;
       this._latestStatus = null;
       this._restartPending = true;
+      this._autorestarted ||= status === 'autorestarting';
+      this._commAttempts = 0;
       this._generation += 1;
       this._injecting = 0;
       this._queued = 0;
@@ -284,6 +297,16 @@ export class KernelBridge implements IDisposable {
           }
         })
         .catch(() => undefined);
+    }
+    if (
+      status === 'idle' &&
+      kernel &&
+      this._installed &&
+      !this._comm &&
+      this._commAttempts < MAX_COMM_ATTEMPTS
+    ) {
+      // The agent is in but its comm closed or never greeted: try again.
+      this._openComm(kernel);
     }
     if (
       status === 'idle' &&
@@ -321,7 +344,7 @@ export class KernelBridge implements IDisposable {
       };
       const future = kernel.requestExecute(content, true);
       const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
-      const facts = Private.readFacts(reply.content);
+      const facts = readFacts(reply.content);
       this._installed = true;
       this._installError = null;
       if (kernel === this._kernel) {
@@ -350,6 +373,14 @@ export class KernelBridge implements IDisposable {
   }
 
   private _openComm(kernel: Kernel.IKernelConnection): void {
+    this._commAttempts += 1;
+    if (this._autorestarted) {
+      // JupyterLab keeps the per-comm-target subshell of the dead process
+      // after an automatic restart (it forgets it only on 'restarting'), so
+      // comm messages would go to a subshell that no longer exists. Comms
+      // of this kernel then use the main shell, as before JupyterLab 4.4.
+      kernel.commsOverSubshells = CommsOverSubshells.Disabled;
+    }
     const comm = new AgentComm({
       kernel,
       version: AGENT_VERSION,
@@ -363,7 +394,10 @@ export class KernelBridge implements IDisposable {
     });
     this._comm = comm;
     comm.hello.then(
-      () => this._update(),
+      () => {
+        this._commAttempts = 0;
+        this._update();
+      },
       () => undefined
     );
   }
@@ -382,7 +416,7 @@ export class KernelBridge implements IDisposable {
   }
 
   private _update(): void {
-    const state = Private.describe({
+    const state = describeKernel({
       kernel: this._kernel,
       displayName: this._session.kernelDisplayName,
       sessionReady: this._session.isReady,
@@ -417,6 +451,8 @@ export class KernelBridge implements IDisposable {
   private _injecting = 0;
   private _queued = 0;
   private _restartPending = false;
+  private _commAttempts = 0;
+  private _autorestarted = false;
   private _generation = 0;
   private _comm: AgentComm | null = null;
   private _latestStatus: ILiveStatus | null = null;
@@ -430,161 +466,4 @@ export class KernelBridge implements IDisposable {
   private _factsReceived = new Signal<this, IFacts>(this);
 }
 
-/** A failure of the bridge, with a message meant for people. */
-export class BridgeError extends Error {}
-
-namespace Private {
-  /** What `describe` needs to know. */
-  export interface IDescribeInput {
-    kernel: Kernel.IKernelConnection | null;
-    displayName: string;
-    sessionReady: boolean;
-    /** The user chose "No Kernel". */
-    noKernel: boolean;
-    language: string | undefined;
-    injecting: boolean;
-    queued: boolean;
-    installed: boolean;
-    installError: string | null;
-    commOpen: boolean;
-    subshells: boolean;
-  }
-
-  /** The kernel state and its message, from what the bridge knows. */
-  export function describe(input: IDescribeInput): IKernelState {
-    const { kernel, language } = input;
-    const base = {
-      kernelName: input.displayName,
-      language,
-      commOpen: input.commOpen,
-      subshells: input.subshells
-    };
-    const state = (phase: KernelPhase, message: string): IKernelState => ({
-      ...base,
-      probeQueued: input.queued,
-      phase,
-      message
-    });
-    if (!kernel && !input.sessionReady && !input.noKernel) {
-      return state('starting', 'The kernel is starting.');
-    }
-    if (!kernel) {
-      return state(
-        'no-kernel',
-        'This notebook has no kernel. Select a Python kernel to check the ' +
-          'environment; the notebook itself is still read.'
-      );
-    }
-    const status = kernel.status;
-    if (status === 'dead') {
-      return state(
-        'dead',
-        'The kernel is dead. Restart it (Kernel > Restart Kernel) and ' +
-          'diagnose again.'
-      );
-    }
-    if (status === 'restarting' || status === 'autorestarting') {
-      return state(
-        'restarting',
-        'The kernel is restarting; the probe is installed again when it is up.'
-      );
-    }
-    if (language === undefined || status === 'starting') {
-      return state('starting', 'The kernel is starting.');
-    }
-    if (language.toLowerCase() !== 'python') {
-      return state(
-        'not-python',
-        `This is a ${language} kernel. Tinker Doctor looks inside Python ` +
-          'kernels only; the notebook itself is still read.'
-      );
-    }
-    if (input.queued) {
-      return state(
-        'busy',
-        'The probe is queued behind the running cell; the result will show ' +
-          'when the cell finishes.'
-      );
-    }
-    if (input.installError) {
-      return state('failed', input.installError);
-    }
-    if (input.injecting && !input.installed) {
-      return state('injecting', 'Installing the probe in the kernel.');
-    }
-    if (status === 'busy') {
-      return state(
-        'busy',
-        input.commOpen
-          ? 'A cell is running; the watchdog reports what the kernel is doing.'
-          : 'A cell is running.'
-      );
-    }
-    return state(
-      'ready',
-      input.commOpen
-        ? 'Connected to the kernel; the watchdog is on.'
-        : 'Connected to the kernel (probe only: no agent comm).'
-    );
-  }
-
-  /** Read the facts from the reply's user expression. */
-  export function readFacts(
-    reply: KernelMessage.IExecuteReplyMsg['content']
-  ): IFacts {
-    if (reply.status !== 'ok') {
-      const error = reply as KernelMessage.IReplyErrorContent;
-      throw new BridgeError(
-        `The probe failed in the kernel: ${error.ename ?? 'error'}: ` +
-          `${error.evalue ?? ''}`
-      );
-    }
-    const expression = (reply.user_expressions ?? {})['facts'] as
-      JSONObject | undefined;
-    if (!expression) {
-      throw new BridgeError('The kernel returned no facts.');
-    }
-    if (expression.status !== 'ok') {
-      throw new BridgeError(
-        `The probe failed in the kernel: ${String(expression.ename)}: ` +
-          `${String(expression.evalue)}`
-      );
-    }
-    const data = (expression.data ?? {}) as JSONObject;
-    const facts = data['application/json'];
-    if (!isFacts(facts)) {
-      throw new BridgeError(
-        'The kernel returned facts in an unknown shape (no ' +
-          'application/json with a schema tag).'
-      );
-    }
-    return facts;
-  }
-
-  /** Wait for `promise`, but no longer than `ms` (then carry on). */
-  export async function within<T>(
-    promise: Promise<T>,
-    ms: number
-  ): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      promise.then(
-        () => undefined,
-        () => undefined
-      ),
-      new Promise<void>(resolve => {
-        timer = setTimeout(resolve, ms);
-      })
-    ]);
-    clearTimeout(timer);
-  }
-
-  /** Whether a value looks like a facts object. */
-  export function isFacts(value: unknown): value is IFacts {
-    return (
-      !!value &&
-      typeof value === 'object' &&
-      typeof (value as IFacts).schema === 'string'
-    );
-  }
-}
+export { BridgeError };

@@ -85,15 +85,20 @@ test.describe('Live GIL-hold warnings', () => {
         const app = (window as any).jupyterapp;
         const notebook = app.shell.currentWidget.content;
         const cell = notebook.widgets.find((c: any) => c.model.id === cellId);
-        const link = document.querySelector(
+        const links = document.querySelectorAll(
           '#tinker-doctor-panel [data-code="TD120"] .jp-TinkerDoctor-cellLink'
         );
+        const link = links.length
+          ? Array.from(links)
+              .map(l => l.textContent)
+              .join(' | ')
+          : null;
         if (!cell?.node.classList.contains('jp-TinkerDoctor-warned') || !link) {
           return null;
         }
         return {
           running: cell.model.executionState === 'running',
-          link: link.textContent
+          link
         };
       },
       'gil',
@@ -101,7 +106,7 @@ test.describe('Live GIL-hold warnings', () => {
     );
     const first = await seen.jsonValue();
     expect(first.running).toBe(true);
-    expect(first.link).toContain(`line ${gilLine}`);
+    expect(first.link).toContain(`Cell ${byId('gil') + 1}, line ${gilLine}`);
 
     // Kept after the cell ends; the panel links to it from the top.
     await waitForCellRun(page, 'gil');
@@ -111,15 +116,17 @@ test.describe('Live GIL-hold warnings', () => {
       notebook.activeCellIndex = 0;
       await notebook.scrollToCell(notebook.widgets[0], 'start');
     });
-    const target = page.locator('.jp-Notebook .jp-Cell', {
-      hasText: 'heavy_prepare'
+    const target = page.locator('.jp-Notebook .jp-CodeCell', {
+      hasText: 'ordered = sorted(NOISE)'
     });
     await expect(target).not.toBeInViewport();
     await diagnose(page);
-    const link = triagePanel(page)
-      .locator('[data-code="TD120"] .jp-TinkerDoctor-cellLink')
-      .first();
-    await expect(link).toContainText(`line ${gilLine}`);
+    const gilPosition = byId('gil') + 1;
+    const link = triagePanel(page).locator(
+      '[data-code="TD120"] .jp-TinkerDoctor-cellLink',
+      { hasText: `Cell ${gilPosition}, line ${gilLine}` }
+    );
+    await expect(link).toHaveCount(1);
     await link.click();
     await expect(target).toBeInViewport();
     await expect(
