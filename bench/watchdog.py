@@ -356,11 +356,18 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="reduced run, under a minute")
     parser.add_argument("--json", help="write all figures to this file")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--convoy-intervals",
+        type=float,
+        help="watchdog setting: switch intervals allowed behind pure Python (default 2)",
+    )
     args = parser.parse_args(argv)
     random.seed(args.seed)
     quick = args.quick
 
     agent, watchdog, cells = load_agent()
+    if args.convoy_intervals is not None:
+        watchdog.SETTINGS["convoy_intervals"] = args.convoy_intervals
     ns = load_cell(cells)
     threshold = watchdog.SETTINGS["stall_threshold_ms"]
     watchdog.stop()
@@ -373,6 +380,7 @@ def main(argv=None):
         "quick": quick,
         "thresholdMs": threshold,
         "holdFloorMs": watchdog.hold_floor_ms(),
+        "convoyIntervals": watchdog.SETTINGS["convoy_intervals"],
         "loadAverageBefore": os.getloadavg(),
     }
     print("load average before: %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))

@@ -41,8 +41,12 @@ SETTINGS = {
     "tick_s": 0.005,
     "stall_threshold_ms": 100.0,
     "hold_margin_ms": 3.0,
+    # Switch intervals a GIL request may wait behind pure-Python code (see
+    # hold_floor_ms); 1 gives a lower floor and some false short holds.
+    "convoy_intervals": 2.0,
     "dump_after_ms": 50.0,
     "arm_interval_s": 0.1,
+    "sched_every": 20,
     "wait_threshold_ms": 10000.0,
     "status_interval_s": 2.0,
     "sdk_poll_s": 0.1,
@@ -91,8 +95,14 @@ def settings():
 
 
 def hold_floor_ms():
-    """Smallest hold counted: the GIL switch interval convoy plus a margin."""
-    return sys.getswitchinterval() * 1000.0 + SETTINGS["hold_margin_ms"]
+    """Smallest hold counted beyond a tick: two switch intervals plus a margin.
+
+    A thread asking for the GIL waits one switch interval before it asks the
+    holder to drop it; behind a busy pure-Python main thread, measured waits
+    are often two intervals (10 ms), never a hold of the user's making.
+    """
+    convoy = SETTINGS["convoy_intervals"] * sys.getswitchinterval() * 1000.0
+    return convoy + SETTINGS["hold_margin_ms"]
 
 
 def start():
@@ -238,6 +248,7 @@ class _Runner:
         self.ticks = 0
         self.late_ticks = 0
         self.dismissed = 0
+        self.wake_rate = 2.0
         self.armed_at = 0.0
         self.overloaded = 0
         self.main_wait_s = None
@@ -303,10 +314,9 @@ class _Runner:
         # the GIL is not missed. Such calls (file reads, comm sends, the SDK
         # loop's self-pipe) must win the GIL back, which costs up to a switch
         # interval or two behind a busy main thread: the time a tick took is
-        # allowed for, up to four switch intervals. Normal ticks make no such
-        # call; the scheduler statistics are read only on late ticks (their
-        # deltas then span many ticks, and the average delay per wake-up is
-        # what is used).
+        # allowed for, up to four switch intervals. Most ticks make no such
+        # call; the scheduler statistics are read every `sched_every` ticks
+        # and on late ticks.
         perf = time.perf_counter
         sleep = time.sleep
         has_main_sched = main_sched.fd is not None
@@ -315,6 +325,7 @@ class _Runner:
         last_cpu = main_cpu.read()
         last_own = own.read()
         last_main = main_sched.read()
+        since_sched = 0
         self._arm()
         while not self.stopping:
             sleep(SETTINGS["tick_s"])
@@ -333,12 +344,20 @@ class _Runner:
                     gap,
                     frame,
                     (cpu, last_cpu),
-                    (sched[0] - last_own[0], sched[1] - last_own[1]),
+                    (sched[0] - last_own[0], sched[1] - last_own[1], since_sched),
                     msched[0] - last_main[0] if has_main_sched else None,
                 )
                 last_own, last_main = sched, msched
             else:
                 cpu = main_cpu.read()
+                since_sched += 1
+                if since_sched >= SETTINGS["sched_every"]:
+                    # File reads release the GIL: only every few ticks (the
+                    # time it costs to win it back is allowed for above).
+                    fresh = own.read()
+                    rate = (fresh[1] - last_own[1]) / float(since_sched)
+                    self.wake_rate = 0.8 * self.wake_rate + 0.2 * rate
+                    last_own, last_main, since_sched = fresh, main_sched.read(), 0
                 if now - self.armed_at >= SETTINGS["arm_interval_s"]:
                     self._arm()
             last, last_cpu = now, cpu
@@ -400,17 +419,22 @@ class _Runner:
         """A late tick: decide whether it was a GIL hold and record it.
 
         `own` is (run-queue delay, wake-ups) of this thread since the
-        previous late tick. Waiting for the GIL wakes this thread once per switch interval,
+        last reading. Waiting for the GIL wakes this thread once per switch interval,
         and each wake-up may wait for a CPU on a busy machine; only about
         two of those delays (the first wake-up and the last) lengthen the
         gap, so about two average delays are taken off.
         """
         self.late_ticks += 1
         tick = SETTINGS["tick_s"]
-        delay, wakes = max(0.0, own[0]), max(1, own[1])
-        # Only about two wake-up delays (the first and the last) lengthen a
-        # gap; the deltas span every tick since the previous late one.
-        os_delay = delay if wakes <= 4 else min(delay, 2.0 * delay / wakes)
+        delay = max(0.0, own[0])
+        # Wake-ups beyond those of the ordinary ticks since the reading are
+        # GIL waits (one per switch interval). Few of them: the gap was our
+        # own wake-up delay, all of it is taken off. Many: a hold, and only
+        # about two average wake-up delays lengthened the gap.
+        extra = own[1] - self.wake_rate * own[2]
+        if extra * sys.getswitchinterval() >= 0.25 * gap and own[1] > 0:
+            delay = min(delay, 2.0 * delay / own[1])
+        os_delay = delay
         if (gap - tick - os_delay) * 1000.0 <= hold_floor_ms():
             self._read_dump()  # a stale dump, if any, is not ours to report
             return
@@ -422,10 +446,11 @@ class _Runner:
         self.main_wait_s = main_wait_s
         if main_cpu_s is not None and ident in (None, self.main_ident):
             # CPU the main thread used beyond what it may use before our GIL
-            # request lands (one tick, our own wake-up delay, one switch
-            # interval). Pure-Python code never exceeds it, however busy the
+            # request lands (one tick, our own wake-up delay, two switch
+            # intervals). Pure-Python code never exceeds it, however busy the
             # machine; a long C call does. Without it: a busy machine.
-            beyond = main_cpu_s - tick - os_delay - sys.getswitchinterval()
+            convoy = SETTINGS["convoy_intervals"] * sys.getswitchinterval()
+            beyond = main_cpu_s - tick - os_delay - convoy
             if beyond * 1000.0 < SETTINGS["hold_margin_ms"]:
                 self.dismissed += 1
                 return
