@@ -15,9 +15,9 @@ import {
   ICliUnderTest,
   implementedCodesOf
 } from './cliBuild';
+import { CASES_DIR } from './casesDir';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CASES = process.env.TD_CASES_DIR ?? path.resolve(ROOT, '../shared/cases');
+const CASES = CASES_DIR;
 
 interface IExpect {
   code: string;

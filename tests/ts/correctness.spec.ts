@@ -8,9 +8,9 @@ import {
 import { reviewCell } from '../../src/engine/correctness/mergeReview';
 import { readNotebook } from '../../src/engine/notebook';
 import { ICell } from '../../src/engine/types';
+import { CASES_DIR } from './casesDir';
 
-const CASES =
-  process.env.TD_CASES_DIR ?? path.resolve(__dirname, '../../../shared/cases');
+const CASES = CASES_DIR;
 
 function cell(source: string, outputs: string[] = []): ICell {
   return {
@@ -126,7 +126,7 @@ describe('output comparison', () => {
 
 describe('shared cases', () => {
   const ours = new Set(correctnessRules.codes);
-  const dirs = fs.existsSync(CASES) ? fs.readdirSync(CASES) : [];
+  const dirs = fs.readdirSync(CASES);
   for (const dir of dirs) {
     const file = path.join(CASES, dir, 'case.json');
     if (!fs.existsSync(file)) {

@@ -8,8 +8,9 @@ import * as path from 'path';
 import { decoderRules } from '../../src/engine/decoder';
 import { readNotebook } from '../../src/engine/notebook';
 import { IFinding } from '../../src/engine/types';
+import { CASES_DIR } from './casesDir';
 
-const CASES = process.env.TINKER_DOCTOR_CASES ?? '/work/shared/cases';
+const CASES = CASES_DIR;
 
 /**
  * Expectations another module meets from facts, not from messages: the

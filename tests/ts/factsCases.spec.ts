@@ -12,9 +12,7 @@ import { environmentRules } from '../../src/engine/rules/environment';
 import { liveRules } from '../../src/engine/rules/live';
 import { serviceRules } from '../../src/engine/rules/service';
 import { IDiagnosis, IDiagnosisInput } from '../../src/engine/types';
-
-const CASES_DIR =
-  process.env.TD_CASES_DIR ?? path.resolve(__dirname, '../../../shared/cases');
+import { CASES_DIR } from './casesDir';
 
 const OWN_CODES = new Set([
   ...environmentRules.codes,

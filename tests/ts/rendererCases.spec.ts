@@ -8,9 +8,9 @@ import * as path from 'path';
 import { readNotebook } from '../../src/engine/notebook';
 import { rendererRules } from '../../src/engine/rules/renderer';
 import { IDiagnosisInput, IFinding } from '../../src/engine/types';
+import { CASES_DIR } from './casesDir';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CASES = process.env.TD_CASES_DIR ?? path.resolve(ROOT, '../shared/cases');
+const CASES = CASES_DIR;
 
 interface ICaseFile {
   id: string;

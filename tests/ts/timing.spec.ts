@@ -10,8 +10,9 @@ import {
   unfinishedOperations
 } from '../../src/engine/timing/logLines';
 import { IDiagnosisInput, INotebookInput } from '../../src/engine/types';
+import { CASES_DIR } from './casesDir';
 
-const CASES = path.resolve(__dirname, '../../../shared/cases');
+const CASES = CASES_DIR;
 
 function loadCase(id: string): {
   input: IDiagnosisInput;
