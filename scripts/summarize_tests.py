@@ -36,12 +36,14 @@ def junit(path: Path) -> tuple[int, int, int]:
 
 
 def playwright(path: Path) -> tuple[int, int, int]:
-    stats = json.loads(path.read_text())["stats"]
-    return (
-        stats.get("expected", 0) + stats.get("flaky", 0),
-        stats.get("unexpected", 0),
-        stats.get("skipped", 0),
-    )
+    report = json.loads(path.read_text())
+    stats = report["stats"]
+    passed = stats.get("expected", 0) + stats.get("flaky", 0)
+    failed = stats.get("unexpected", 0)
+    # Errors outside any test (the web server did not start, a spec did not
+    # load) leave every count at zero: they are failures, not an empty run.
+    failed += len(report.get("errors", []))
+    return passed, failed, stats.get("skipped", 0)
 
 
 READERS = {"jest": jest, "pytest": junit, "ui": playwright}
@@ -57,6 +59,9 @@ def main(argv: list[str]) -> int:
         except (OSError, ValueError, KeyError, ET.ParseError) as error:
             print(f"{kind} {path}: no report ({error}); counted as 1 failure")
             passed, failed, skipped = 0, 1, 0
+        if passed + failed == 0:
+            print(f"{kind} {path}: ran no test; counted as 1 failure")
+            failed = 1
         print(f"  {kind} ({path.name}): passed {passed}, failed {failed}, "
               f"skipped {skipped}")
         total_passed += passed
