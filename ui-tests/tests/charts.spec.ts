@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
-import { codeCell, notebook, ROOT } from './utils';
+import { codeCell, docsScreenshot, notebook } from './utils';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'run');
 const OPEN = 'tinker-doctor:open-timing';
@@ -223,10 +223,10 @@ test.describe('Timing charts', () => {
     );
 
     await steps.screenshot({
-      path: path.join(ROOT, 'docs', 'chart-steps.png')
+      path: docsScreenshot('chart-steps.png')
     });
     await timeline.screenshot({
-      path: path.join(ROOT, 'docs', 'chart-timeline.png')
+      path: docsScreenshot('chart-timeline.png')
     });
 
     // Dark theme: the charts are redrawn with the theme's colours.
@@ -237,7 +237,7 @@ test.describe('Timing charts', () => {
     expect(background).not.toBe('rgb(255, 255, 255)');
     await expect(timeline.locator('canvas')).toHaveCount(1);
     await timeline.screenshot({
-      path: path.join(ROOT, 'docs', 'chart-timeline-dark.png')
+      path: docsScreenshot('chart-timeline-dark.png')
     });
     await page.theme.setLightTheme();
   });

@@ -10,7 +10,7 @@ import {
   diagnose,
   installedVersions,
   panelStep,
-  ROOT,
+  docsScreenshot,
   triagePanel,
   VENV_PYTHON
 } from './utils';
@@ -82,6 +82,6 @@ test.describe('Diagnose Tinker: environment step', () => {
     // The README's screenshot: a wider, taller panel than the default.
     await page.setViewportSize({ width: 1280, height: 1100 });
     await page.sidebar.setWidth(440, 'right');
-    await panel.screenshot({ path: path.join(ROOT, 'docs', 'panel.png') });
+    await panel.screenshot({ path: docsScreenshot('panel.png') });
   });
 });

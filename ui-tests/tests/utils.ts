@@ -9,6 +9,17 @@ import { Locator } from '@playwright/test';
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * Where a README screenshot goes: `docs/` when TD_UPDATE_DOCS=1 (run it on
+ * purpose to refresh the README), else the test-results folder, so that an
+ * ordinary test run never changes tracked files.
+ */
+export function docsScreenshot(name: string): string {
+  return process.env.TD_UPDATE_DOCS === '1'
+    ? path.join(ROOT, 'docs', name)
+    : path.join(ROOT, 'ui-tests', 'test-results', 'docs', name);
+}
+
 /** The interpreter of the default kernel (the repo's .venv). */
 export const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 
