@@ -37,6 +37,12 @@ _SECRET_NAME = re.compile(
 )
 _SECRET_VALUE = re.compile(r"^(tml-|eyJ|hf_|sk-|ghp_|gho_|xox[bp]-|AKIA)")
 _URL_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/@\s]*@)")
+# `?name=value` / `&name=value`: the same names as the engine's redaction.
+_QUERY_PARAM = re.compile(r"([?&;])([\w.-]+)=([^&#\s'\"<>]*)")
+_SECRET_PARAM = re.compile(
+    r"token|key|secret|pass(word|wd)?|pwd|signature|^sig$|auth|credential|session",
+    re.IGNORECASE,
+)
 
 _WAIT_FUNCTIONS = {
     ("threading.py", "wait"),
@@ -78,11 +84,19 @@ def looks_like_secret(value):
     return False
 
 
+def _redact_query(match):
+    sep, name, value = match.group(1), match.group(2), match.group(3)
+    if not value or not _SECRET_PARAM.search(name):
+        return match.group(0)
+    return "%s%s=<redacted>" % (sep, name)
+
+
 def redact_url(value):
-    """Replace the user:password part of each URL in `value` with <redacted>."""
+    """Hide the user:password part and secret query values of each URL."""
     parts = []
     for item in value.split(","):
-        parts.append(_URL_CREDENTIALS.sub(r"\1<redacted>@", item.strip()))
+        item = _URL_CREDENTIALS.sub(r"\1<redacted>@", item.strip())
+        parts.append(_QUERY_PARAM.sub(_redact_query, item))
     return ",".join(parts)
 
 
@@ -92,7 +106,7 @@ def env_value(name, value):
         return ""
     if _SECRET_NAME.search(name) or looks_like_secret(value):
         return "<set>"
-    if "PROXY" in name.upper() or "URL" in name.upper():
+    if "PROXY" in name.upper() or "URL" in name.upper() or "://" in value:
         return redact_url(value)
     return value
 

@@ -4,6 +4,7 @@
  */
 import { COMMON_VALUES, DECODER_TABLE } from './table';
 import { IDecoderRow, IRowMatch, MessageSource } from './types';
+import { redactSecrets } from '../redact';
 
 /** What a message is read with. */
 export interface IMatchContext {
@@ -70,25 +71,12 @@ export function groupValues(
   return values;
 }
 
-/**
- * Hide secrets in text meant for findings: Tinker API keys, JWTs and
- * `key=value` pairs whose key names a secret.
- */
+/** Hide secrets in text meant for findings (the shared rules). */
 export function redact(text: string): string {
-  return text
-    .replace(/\btml-[A-Za-z0-9_-]{4,}/g, 'tml-…(redacted)')
-    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, '(redacted token)')
-    .replace(Private.SECRET_PAIR, '$1$2(redacted)');
+  return redactSecrets(text);
 }
 
 namespace Private {
-  /** `api_key=…`, `"token": "…"` and the like. */
-  export const SECRET_PAIR = new RegExp(
-    '\\b(api[_-]?key|token|secret|password|authorization)' +
-      `(['"]?\\s*[=:]\\s*['"]?)[^\\s'",}]+`,
-    'gi'
-  );
-
   const combined = new WeakMap<ReadonlyArray<IDecoderRow>, RegExp>();
 
   /** One pattern matching wherever some row's pattern matches. */

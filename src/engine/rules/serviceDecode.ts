@@ -2,6 +2,7 @@
  * Decoding an error from the in-kernel smoke test ("ExceptionType: message")
  * into a service code, and keeping secrets out of what is shown.
  */
+import { redactSecrets } from '../redact';
 
 /** A service code with a short reason. */
 export interface IServiceCause {
@@ -62,19 +63,9 @@ export function isCreationTimeout(text: string): boolean {
   );
 }
 
-/**
- * Remove what may be secret from text shown to the user: API keys, bearer
- * tokens, `key=`/`token=` values and the user part of URLs.
- */
+/** Remove what may be secret from text shown to the user (shared rules). */
 export function redact(text: string): string {
-  return text
-    .replace(/\b(tml|sk)-[A-Za-z0-9_-]{8,}/g, '<redacted>')
-    .replace(/\bBearer\s+\S+/gi, 'Bearer <redacted>')
-    .replace(
-      /\b(api[_-]?key|token|secret|password)=([^\s&]+)/gi,
-      '$1=<redacted>'
-    )
-    .replace(/(\w+:\/\/)[^/\s@]+@/g, '$1<redacted>@');
+  return redactSecrets(text);
 }
 
 /** A URL for display: no user part, no query string, no fragment. */
