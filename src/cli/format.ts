@@ -2,7 +2,9 @@
  * The doctor's output: text for people, or the stable JSON shape.
  */
 import { PATHS } from '../engine/catalogue';
+import { redactSecrets } from '../engine/redact';
 import { IDiagnosis, IFinding } from '../engine/types';
+import { terminalSafe } from './terminal';
 
 /** One finding in the JSON output: exactly these keys. */
 export interface IJsonFinding {
@@ -22,18 +24,19 @@ export function toJson(diagnosis: IDiagnosis): string {
     code: f.code,
     severity: f.severity,
     path: f.path,
-    title: f.title,
+    title: redactSecrets(f.title),
     cellIndex: f.cellIndex,
     line: f.line,
-    evidence: f.evidence,
-    fix: f.fix
+    evidence: redactSecrets(f.evidence),
+    fix: redactSecrets(f.fix)
   }));
   return JSON.stringify({ findings }, null, 2) + '\n';
 }
 
 /**
  * Text for a terminal: findings grouped by triage path, then notes.
- * Evidence may quote cell output, so control characters are removed.
+ * Evidence may quote cell output, so control characters and secrets are
+ * removed.
  */
 export function toText(diagnosis: IDiagnosis, notebook: string): string {
   const out: string[] = [];
@@ -69,12 +72,9 @@ export function toText(diagnosis: IDiagnosis, notebook: string): string {
 }
 
 namespace Private {
-  // eslint-disable-next-line no-control-regex
-  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-  /** Remove terminal control characters (escape sequences included). */
+  /** Text fit for a terminal: no secrets, no control characters. */
   export function clean(text: string): string {
-    return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(CONTROL, '');
+    return terminalSafe(redactSecrets(text));
   }
 
   export function plural(n: number, word: string): string {

@@ -8,7 +8,9 @@ import { InputError } from '../engine/notebook';
 import { IDiagnosisInput } from '../engine/types';
 import { HELP, parseArgs, UsageError } from './args';
 import { toJson, toText } from './format';
+import { redactSecrets } from '../engine/redact';
 import { loadFacts, loadMetrics, loadNotebook } from './inputs';
+import { terminalSafe } from './terminal';
 
 /** Exit status when no finding is an error. */
 export const EXIT_OK = 0;
@@ -36,9 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     options = parseArgs(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(
-        `tinker-doctor: ${error.message} (see tinker-doctor --help)\n`
-      );
+      Private.complain(`${error.message} (see tinker-doctor --help)`);
       return EXIT_BAD_INPUT;
     }
     throw error;
@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     };
   } catch (error) {
     if (error instanceof InputError) {
-      process.stderr.write(`tinker-doctor: ${error.message}\n`);
+      Private.complain(error.message);
       return EXIT_BAD_INPUT;
     }
     throw error;
@@ -64,9 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   const diagnosis = diagnose(input);
   if (options.json) {
     process.stdout.write(toJson(diagnosis));
-    diagnosis.notes.forEach(n =>
-      process.stderr.write(`tinker-doctor: note: ${n}\n`)
-    );
+    diagnosis.notes.forEach(n => Private.complain(`note: ${n}`));
   } else {
     process.stdout.write(
       toText(diagnosis, options.notebook ?? options.facts ?? options.metrics!)
@@ -75,4 +73,13 @@ export async function main(argv: string[]): Promise<number> {
   return diagnosis.findings.some(f => f.severity === 'error')
     ? EXIT_ERRORS
     : EXIT_OK;
+}
+
+namespace Private {
+  /** Write one message to stderr, without secrets or control characters. */
+  export function complain(message: string): void {
+    process.stderr.write(
+      `tinker-doctor: ${terminalSafe(redactSecrets(message))}\n`
+    );
+  }
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseArgs, UsageError } from '../../src/cli/args';
-import { toText } from '../../src/cli/format';
+import { toJson, toText } from '../../src/cli/format';
 import { validateFacts } from '../../src/cli/inputs';
 import { makeFinding } from '../../src/engine/catalogue';
 import { buildCli, disposeCli, ICliUnderTest } from './cliBuild';
@@ -258,5 +258,48 @@ describe('command-line parsing and output', () => {
     );
     expect(text).toContain('server said red text');
     expect(text).not.toMatch(/\u001b|\u0007/);
+  });
+});
+
+describe('terminal safety and secrets in CLI output', () => {
+  it('removes OSC hyperlinks, C1 sequences and bidi controls from text', () => {
+    const finding = makeFinding('TD505', {
+      evidence:
+        'a \u202eevil\u202c \u009b31m red \u001b]8;;http://evil/\u001b\\link' +
+        '\u001b]8;;\u0007 \u2066x\u2069 \u001b]0;title\u0007done\tok',
+      cellIndex: 0,
+      line: 1
+    });
+    const text = toText(
+      { findings: [finding], steps: [], notes: ['n\u001b[2Jote'] },
+      'n\u202e.ipynb'
+    );
+    expect(text).toContain('a evil  red link x done\tok');
+    expect(text).toContain('note');
+    expect(text).not.toMatch(
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+    );
+    expect(text).not.toContain('8;;');
+  });
+
+  it('quotes a bad notebook without its escape sequences on stderr', () => {
+    const bad = file('esc.ipynb', '\u001b]0;PWNED\u0007\u001b[2J{bad');
+    const r = run('diagnose', bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('not valid JSON');
+    expect(r.stderr).not.toMatch(/[\u001b\u0007]|PWNED/);
+  });
+
+  it('hides secrets in text and JSON findings', () => {
+    const finding = makeFinding('TD301', {
+      evidence: "url=https://bob:hunter2pass@proxy.corp {'cookie': 'sid=c00k'}",
+      cellIndex: 0,
+      line: 1
+    });
+    const diagnosis = { findings: [finding], steps: [], notes: [] };
+    for (const out of [toText(diagnosis, 'n.ipynb'), toJson(diagnosis)]) {
+      expect(out).toContain('https://<redacted>@proxy.corp');
+      expect(out).not.toMatch(/hunter2pass|c00k/);
+    }
   });
 });
