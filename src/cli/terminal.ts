@@ -21,7 +21,8 @@ export function terminalSafe(text: string): string {
 namespace Private {
   /** OSC: ESC ] (or C1 0x9d) … up to BEL or ST (ESC \ or 0x9c), or the end. */
   // eslint-disable-next-line no-control-regex
-  export const OSC = /(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?/g;
+  export const OSC =
+    /(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?/g;
 
   /** DCS, SOS, PM, APC strings: ESC P/X/^/_ … ST. */
   export const STRING_SEQ =

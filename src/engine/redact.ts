@@ -29,7 +29,8 @@ export function redactSecrets(text: string): string {
 
 namespace Private {
   /** `scheme://user:pass@` (or `scheme://token@`). */
-  export const URL_CREDENTIALS = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@'"<>]+@/g;
+  export const URL_CREDENTIALS =
+    /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@'"<>]+@/g;
 
   /** `?name=value` / `&name=value`; the replacer decides by name. */
   export const QUERY_PARAM = /([?&;])([\w.-]+)=([^&#\s'"<>]*)/g;

@@ -21,7 +21,10 @@ describe('redactSecrets', () => {
       'https://<redacted>@host.example/api/v1/x'
     ],
     ["{'X-API-Key': 'abcSECRET1'}", "'X-API-Key': '<redacted>'"],
-    ["{'authorization': 'Token abcdefSECRET2'}", "'authorization': '<redacted>'"],
+    [
+      "{'authorization': 'Token abcdefSECRET2'}",
+      "'authorization': '<redacted>'"
+    ],
     ["{'cookie': 'session=abcdefSECRET3'}", "'cookie': '<redacted>'"],
     ['Set-Cookie: sid=abcdefSECRET3; Path=/', 'Set-Cookie: <redacted>'],
     ['Proxy-Authorization: Basic abcdefSECRET2 sent', ': <redacted> sent'],
