@@ -67,6 +67,37 @@ describe('TD113: a blocking Tinker call inside async def', () => {
     expect(where(findings, 'TD113')).toEqual([]);
   });
 
+  it('flags creation and get_info() in async def when the version is unknown', () => {
+    const findings = analyse([
+      src(
+        'import tinker',
+        'async def setup():',
+        '    sc = tinker.ServiceClient()',
+        "    tc = sc.create_lora_training_client(base_model='Qwen/Qwen3-8B')",
+        '    info = tc.get_info()',
+        '    return tc',
+        'tc = await setup()'
+      )
+    ]);
+    expect(where(findings, 'TD113')).toEqual(['TD113@0:4', 'TD113@0:5']);
+  });
+
+  it('does not flag get_info() on an awaited client in 0.38', () => {
+    const findings = analyse(
+      [
+        src(
+          'import tinker',
+          'async def setup():',
+          '    sc = tinker.ServiceClient()',
+          '    tc = await sc.create_lora_training_client(base_model="m")',
+          '    return tc.get_info()'
+        )
+      ],
+      factsWith('0.38.0')
+    );
+    expect(where(findings, 'TD113')).toEqual([]);
+  });
+
   it('flags get_server_capabilities() in async code in 0.38', () => {
     const findings = analyse(
       [

@@ -58,6 +58,30 @@ describe('TD107: deprecated SDK API for the installed version', () => {
     expect(findings[0].fix).toMatch(/RestClient\(\)\.get_server_capabilities/);
   });
 
+  it("does not flag the RestClient's own get_server_capabilities", () => {
+    const findings = analyse(
+      [
+        src(
+          'caps = tinker.RestClient().get_server_capabilities().result()',
+          'rc = tinker.RestClient()',
+          'caps = await rc.get_server_capabilities()',
+          'svc = tinker.ServiceClient()',
+          'caps = svc.create_rest_client().get_server_capabilities()'
+        ),
+        src(
+          'async def check():',
+          '    return await tinker.RestClient().get_server_capabilities()'
+        )
+      ],
+      factsWith('0.38.0')
+    );
+    // Only the deprecated create_rest_client() (line 5) is reported.
+    expect(where(findings, 'TD107', 'TD113')).toEqual(['TD107@0:5']);
+    expect(findings.find(f => f.code === 'TD107')!.evidence).toMatch(
+      /create_rest_client/
+    );
+  });
+
   it('flags a creation future used as the client, once, as info', () => {
     const findings = analyse(
       [

@@ -124,19 +124,37 @@ namespace Private {
         awaitable: `\`await\` the creation`
       };
     }
+    // With the version unknown, a call that blocks in either version counts:
+    // before 0.38 the creators and get_info() wait for the server; from 0.38
+    // the creators return a future whose client methods wait for it.
+    const unknown = program.style.source === 'default';
     const syncOnly =
-      program.style.style === 'old' ? SYNC_ONLY_OLD : SYNC_ONLY_NEW;
+      program.style.style === 'old' || unknown ? SYNC_ONLY_OLD : SYNC_ONLY_NEW;
     const tinkerish =
       kind !== null || (op.method !== 'get_info' && op.receiver !== null);
-    if (syncOnly.has(op.method) && tinkerish) {
+    // RestClient.get_server_capabilities() returns a future: not blocking.
+    const restFuture =
+      op.method === 'get_server_capabilities' &&
+      program.receiverKindAt(cell, op) === 'rest';
+    if (syncOnly.has(op.method) && tinkerish && !restFuture) {
       const call = `${op.receiver ?? ''}${op.receiver ? '.' : ''}${op.method}`;
+      const eitherVersion = unknown && !SYNC_ONLY_NEW.has(op.method);
       return {
-        why: `${op.method}() is synchronous and waits for the server`,
+        why: eitherVersion
+          ? `${op.method}() waits for the server before tinker 0.38, and ` +
+            'from 0.38 a client method called on the future a creation ' +
+            'returns waits for the client'
+          : `${op.method}() is synchronous and waits for the server`,
         awaitable:
           op.method === 'get_server_capabilities'
             ? '`await tinker.RestClient().get_server_capabilities()`'
-            : `\`await ${call}_async(...)\` before tinker 0.38, ` +
-              `\`await ${call}(...)\` from 0.38`
+            : eitherVersion
+              ? `\`await ${call}_async(...)\` before tinker 0.38; from ` +
+                '0.38 await the client creation (`tc = await ' +
+                'sc.create_lora_training_client(...)`) and call the ' +
+                "client's methods on the awaited client"
+              : `\`await ${call}_async(...)\` before tinker 0.38, ` +
+                `\`await ${call}(...)\` from 0.38`
       };
     }
     if (kind?.endsWith('-future') && !FUTURE_METHODS.has(op.method)) {

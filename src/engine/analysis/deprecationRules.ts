@@ -152,7 +152,10 @@ namespace Private {
         : `Use \`await ${plain}\` (or .result() on the future it returns).`;
       return { what: call(op, op.method), fix, warning: false };
     }
-    if (op.method === 'get_server_capabilities' && kind !== 'rest') {
+    if (
+      op.method === 'get_server_capabilities' &&
+      program.receiverKindAt(cell, op) !== 'rest'
+    ) {
       return {
         what: call(op, op.method),
         fix:

@@ -175,6 +175,22 @@ export class Program {
       : this.kindOf(op.receiver, scope);
   }
 
+  /**
+   * What an op's method is called on: the value of a chained call
+   * (`tinker.RestClient().get_server_capabilities()`), else what the
+   * receiver name holds there (see kindAt).
+   */
+  receiverKindAt(cell: IProgramCell, op: IOp): ClientKind | null {
+    if (op.receiverOp !== null) {
+      const inner = cell.summary.ops[op.receiverOp];
+      const kind = inner ? this.valueKind(cell, inner) : null;
+      if (kind !== null) {
+        return kind;
+      }
+    }
+    return this.kindAt(cell, op);
+  }
+
   /** The client kind an op's value is, when it creates or awaits one. */
   valueKind(cell: IProgramCell, op: IOp): ClientKind | null {
     const base = baseMethod(op.method);
