@@ -349,6 +349,37 @@ describe('service rules', () => {
       expect(f).toMatchObject({ code: 'TD308', cellIndex: 1, line: 1 });
     });
 
+    it.each([
+      "os.environ['TINKER_BASE_URL'] = 'http://10.1.2.3:8000'",
+      'os.environ["TINKER_BASE_URL"]="http://10.1.2.3:8000"',
+      'os.environ.setdefault("TINKER_BASE_URL", "http://10.1.2.3:8000")',
+      "os.environ.update({'TINKER_BASE_URL': 'http://10.1.2.3:8000'})",
+      "os.environ.update(TINKER_BASE_URL='http://10.1.2.3:8000')",
+      '%env TINKER_BASE_URL=http://10.1.2.3:8000',
+      '%env TINKER_BASE_URL http://10.1.2.3:8000'
+    ])('points at a cell that sets the URL: %s', line => {
+      const [f] = run({
+        notebook: notebook('import os', `${line}\nimport tinker`)
+      }).findings;
+      expect(f).toMatchObject({ code: 'TD308', cellIndex: 1, line: 1 });
+      expect(f.evidence).toContain(
+        'sets TINKER_BASE_URL to http://10.1.2.3:8000'
+      );
+    });
+
+    it('ignores a cell that sets the default, an empty or a compared URL', () => {
+      expect(
+        codes({
+          notebook: notebook(
+            `os.environ['TINKER_BASE_URL'] = '${DEFAULT_BASE_URL}/'`,
+            "os.environ['TINKER_BASE_URL'] = ''",
+            "ok = os.environ['TINKER_BASE_URL'] == 'http://x:1'",
+            "# os.environ['TINKER_BASE_URL'] = 'http://x:1'"
+          )
+        })
+      ).toEqual([]);
+    });
+
     it('ignores default or commented-out base_url=', () => {
       expect(
         codes({

@@ -45,8 +45,10 @@ export function baseUrlFinding(input: IDiagnosisInput): IFinding | null {
   const inCell = Private.sourceBaseUrl(input);
   if (inCell) {
     lines.push(
-      `Cell ${inCell.cellIndex}, line ${inCell.line} passes ` +
-        `base_url="${displayUrl(inCell.url)}".`
+      `Cell ${inCell.cellIndex}, line ${inCell.line} ` +
+        (inCell.how === 'argument'
+          ? `passes base_url="${displayUrl(inCell.url)}".`
+          : `sets TINKER_BASE_URL to ${displayUrl(inCell.url)}.`)
     );
   }
   if (!lines.length) {
@@ -62,11 +64,51 @@ export function baseUrlFinding(input: IDiagnosisInput): IFinding | null {
 }
 
 namespace Private {
-  const BASE_URL_ARG = /\bbase_url\s*=\s*[rf]?(["'])([^"'\n]+)\1/;
+  /** A quoted string literal; group `q` is the quote, `v` the value. */
+  const STR = `[rRuU]?(?<q>["'])(?<v>[^"'\\n]*)\\k<q>`;
+  const NAME = `(["'])TINKER_BASE_URL\\1`;
 
-  /** The first non-default `base_url="…"` literal in the code cells. */
+  /** Where cell code chooses the base URL, with the value in group `v`. */
+  const SETTERS: ReadonlyArray<{ re: RegExp; how: UrlSource }> = [
+    { re: new RegExp(`\\bbase_url\\s*=\\s*[f]?${STR}`), how: 'argument' },
+    // os.environ['TINKER_BASE_URL'] = '…'
+    {
+      re: new RegExp(`\\benviron\\s*\\[\\s*${NAME}\\s*\\]\\s*=(?!=)\\s*${STR}`),
+      how: 'environment'
+    },
+    // os.environ.setdefault('TINKER_BASE_URL', '…'), os.putenv(…)
+    {
+      re: new RegExp(
+        `\\b(?:setdefault|putenv)\\s*\\(\\s*${NAME}\\s*,\\s*${STR}`
+      ),
+      how: 'environment'
+    },
+    // os.environ.update({'TINKER_BASE_URL': '…'}) or (TINKER_BASE_URL='…')
+    {
+      re: new RegExp(`${NAME}\\s*:\\s*${STR}`),
+      how: 'environment'
+    },
+    {
+      re: new RegExp(`\\bupdate\\s*\\(.*\\bTINKER_BASE_URL\\s*=\\s*${STR}`),
+      how: 'environment'
+    },
+    // %env TINKER_BASE_URL=… / %env TINKER_BASE_URL … / %set_env …
+    {
+      re: new RegExp(
+        '^\\s*%(?:set_)?env\\s+TINKER_BASE_URL(?:\\s*=\\s*|\\s+)' +
+          `(?<q>["']?)(?<v>[^\\s"']+)\\k<q>`
+      ),
+      how: 'environment'
+    }
+  ];
+
+  /** How cell code chose the URL. */
+  export type UrlSource = 'argument' | 'environment';
+
+  /** The first non-default base URL the code cells pass or set. */
   export function sourceBaseUrl(input: IDiagnosisInput): {
     url: string;
+    how: UrlSource;
     cellIndex: number;
     cellId: string | null;
     line: number;
@@ -77,15 +119,18 @@ namespace Private {
       }
       const lines = cell.source.split('\n');
       for (let i = 0; i < lines.length; i++) {
-        const code = lines[i].split('#')[0];
-        const match = BASE_URL_ARG.exec(code);
-        if (match && !isDefaultBaseUrl(match[2])) {
-          return {
-            url: match[2],
-            cellIndex: cell.index,
-            cellId: cell.id,
-            line: i + 1
-          };
+        const code = lines[i].replace(/(^|\s)#.*$/, '');
+        for (const setter of SETTERS) {
+          const url = setter.re.exec(code)?.groups?.v?.trim();
+          if (url && !isDefaultBaseUrl(url)) {
+            return {
+              url,
+              how: setter.how,
+              cellIndex: cell.index,
+              cellId: cell.id,
+              line: i + 1
+            };
+          }
         }
       }
     }
