@@ -188,3 +188,27 @@ describe('decoderRules', () => {
     expect(decoderRules.run({}).findings).toEqual([]);
   });
 });
+
+describe('data-error rows in stream text', () => {
+  function stdout(text: string): ICellOutput {
+    return { outputType: 'stream', name: 'stdout', text };
+  }
+  const WORDS = 'tokens and weights must be the same length';
+
+  it("ignore the user's own print of the words", () => {
+    const c = cell([stdout(`Tip: ${WORDS}\n`)], `print('Tip: ${WORDS}')`);
+    expect(decodeCell(c).map(d => d.code)).toEqual([]);
+  });
+
+  it.each([
+    `ValueError: ${WORDS}`,
+    `2025-11-27 14:02:05 ERROR tinker: ${WORDS}`,
+    `[ERROR] ${WORDS}`,
+    `Error: ${WORDS}`,
+    `Traceback (most recent call last):\n  File "x.py", line 1\n${WORDS}`
+  ])('decode them in an error context: %s', text => {
+    expect(decodeCell(cell([stdout(text + '\n')])).map(d => d.code)).toEqual([
+      'TD509'
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import { ICell, ICellOutput, Severity } from '../types';
 import { formatSpan, splitLogLines } from './logs';
 import { fillTemplate, matchMessage, redact } from './match';
 import { DECODER_TABLE } from './table';
+import { DATA_ROWS } from './tableData';
 import { failingLine, parseTraceback } from './traceback';
 import { IDecoderRow, IRowMatch, MessageSource } from './types';
 
@@ -89,6 +90,30 @@ namespace Private {
     return [];
   }
 
+  /** Rows about the user's data: in stream text only in an error context. */
+  const DATA_ROW_IDS = new Set(DATA_ROWS.map(row => row.id));
+
+  /** An exception name, the word error, or a log-level prefix. */
+  const ERROR_LINE = new RegExp(
+    [
+      '\\b[A-Z]\\w*(?:Error|Exception)\\b',
+      '\\berror\\b',
+      '^\\W{0,2}(?:[\\d:.,TZ /-]+\\s*)?\\[?(?:ERROR|CRITICAL|FATAL|WARN(?:ING)?)\\b',
+      '\\b(?:ERROR|CRITICAL|FATAL|WARN(?:ING)?)\\s*[:\\]|]'
+    ].join('|'),
+    'i'
+  );
+
+  /**
+   * Whether a stream line reads as an error: it names an exception, says
+   * error or has a log-level prefix, or its output holds a traceback.
+   */
+  function looksLikeError(line: string, text: string): boolean {
+    return (
+      ERROR_LINE.test(line) || /Traceback \(most recent call last\)/.test(text)
+    );
+  }
+
   /** A stream output, line by line; repeat rows are only counted here. */
   export function decodeStream(
     cell: ICell,
@@ -105,7 +130,12 @@ namespace Private {
         { context, source: 'log' },
         rows
       );
+      const errorish = looksLikeError(logLine.text, output.text);
       for (const [m, via] of expand(matches, 'log', rows)) {
+        if (!errorish && DATA_ROW_IDS.has(m.row.id)) {
+          // A user's own print of the same words is not an error.
+          continue;
+        }
         if (m.row.repeat) {
           const key = `${m.row.id}|${m.values[m.row.repeat.key] ?? ''}`;
           const seen = repeats.get(key) ?? {
