@@ -406,6 +406,26 @@ describe('TD111: weights synced for every prompt or sample', () => {
 });
 
 describe('TD112: training futures never waited on', () => {
+  it('does not flag forward_backward on an object that is not Tinker', () => {
+    const findings = analyse([
+      src(
+        'import torch',
+        'for i in range(10):',
+        '    f = executor.submit(work, i)',
+        '    f.result()',
+        '    model.forward_backward(x)'
+      )
+    ]);
+    expect(where(findings, ...LOOP)).toEqual([]);
+  });
+
+  it('flags it on a name that reads as a training client', () => {
+    const findings = analyse([
+      src('for b in loader:', '    training_client.forward_backward(b, "ce")')
+    ]);
+    expect(where(findings, 'TD112')).toEqual(['TD112@0:2']);
+  });
+
   it('flags dropped futures in a range loop', () => {
     const findings = analyse([
       SETUP,

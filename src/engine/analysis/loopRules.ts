@@ -256,7 +256,10 @@ namespace Private {
       if (e.kind !== 'submit' || e.family !== 'step') {
         continue;
       }
-      if (e.cell.summary.chained.has(e.op.index)) {
+      if (
+        e.cell.summary.chained.has(e.op.index) ||
+        !onTrainingClient(program, e)
+      ) {
         continue;
       }
       let how: string | null = null;
@@ -281,6 +284,22 @@ namespace Private {
       );
     }
     return findings;
+  }
+
+  /** Names a reader takes for a training client without knowing more. */
+  const TRAINING_NAME = /client|^tc$|^self\.tc$|trainer|training|learner/i;
+
+  /**
+   * Whether a step call is made on a Tinker training client (or its
+   * creation future): known from the code or facts, or named like one.
+   * `model.forward_backward(x)` on some other object is not.
+   */
+  function onTrainingClient(program: Program, e: IEvent): boolean {
+    const kind = program.receiverKindAt(e.cell, e.op);
+    if (kind !== null) {
+      return kind === 'training' || kind === 'training-future';
+    }
+    return e.op.receiver !== null && TRAINING_NAME.test(e.op.receiver);
   }
 
   /** Whether a name assigned by an event is read anywhere it is visible. */
