@@ -47,6 +47,26 @@ describe('readMetrics', () => {
     ]);
   });
 
+  it('aggregates non-numeric time values per key', () => {
+    const lines = [];
+    for (let i = 0; i < 40; i++) {
+      lines.push(`{"step": ${i}, "time/total": "slow", "time/a": 1}`);
+    }
+    for (let i = 0; i < 8; i++) {
+      lines.push(`{"step": 99, "time/k${i}": null}`);
+    }
+    const m = readMetrics(lines.join('\n') + '\n');
+    expect(m.notes).toEqual([
+      'time/total is not a number on 40 lines (first on line 1: "slow"); ' +
+        'ignored',
+      'line 41: time/k0 is null, not a number; ignored',
+      'line 42: time/k1 is null, not a number; ignored',
+      'line 43: time/k2 is null, not a number; ignored',
+      'line 44: time/k3 is null, not a number; ignored',
+      '4 more non-numeric time values of other keys not listed'
+    ]);
+  });
+
   it('reads NaN and Infinity as Python writes them', () => {
     const m = readMetrics(
       '{"step": 0, "loss": NaN, "time/total": Infinity, "s": "NaN x"}\n'

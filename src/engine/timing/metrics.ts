@@ -83,6 +83,14 @@ export class MetricsReader {
     }
     this._rest = '';
     const notes = [...this._notes];
+    for (const [key, seen] of this._badTimes) {
+      notes.push(
+        seen.count === 1
+          ? `line ${seen.line}: ${key} is ${seen.shown}, not a number; ignored`
+          : `${key} is not a number on ${seen.count} lines (first on line ` +
+              `${seen.line}: ${seen.shown}); ignored`
+      );
+    }
     for (const [kind, count] of this._dropped) {
       notes.push(`${count} more ${kind} not listed`);
     }
@@ -128,17 +136,30 @@ export class MetricsReader {
     for (const key in row) {
       const v = row[key];
       if (key.startsWith('time/') && !Private.isFiniteNumber(v)) {
-        this._note(
-          'non-numeric time values',
-          `line ${this._lineNo}: ${key} is ${Private.show(v)}, not a ` +
-            'number; ignored'
-        );
+        this._nonNumeric(key, v);
         delete row[key];
       } else if (typeof v === 'string') {
         row[key] = Private.restoreNumber(v);
       }
     }
     this._rows.push(row);
+  }
+
+  /** Count a non-numeric time value: one note per key, at the end. */
+  private _nonNumeric(key: string, value: unknown): void {
+    const seen = this._badTimes.get(key);
+    if (seen) {
+      seen.count++;
+    } else if (this._badTimes.size < MAX_NOTES_PER_KIND) {
+      this._badTimes.set(key, {
+        count: 1,
+        line: this._lineNo,
+        shown: Private.show(value)
+      });
+    } else {
+      const kind = 'non-numeric time values of other keys';
+      this._dropped.set(kind, (this._dropped.get(kind) ?? 0) + 1);
+    }
   }
 
   private _note(kind: string, text: string): void {
@@ -159,6 +180,10 @@ export class MetricsReader {
   private _notes: string[] = [];
   private _kinds = new Map<string, number>();
   private _dropped = new Map<string, number>();
+  private _badTimes = new Map<
+    string,
+    { count: number; line: number; shown: string }
+  >();
 }
 
 /**
