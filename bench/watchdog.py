@@ -388,9 +388,9 @@ def main(argv=None):
 
     kinds = ["sort", "sum", "free"]
     small = [4, 6, 8, 10, 12, 15, 20, 30, 50]
-    n_small = 10 if quick else 40
+    n_small = 8 if quick else 40
     big = [500, 1000, 2000, 2500, 3000] if not quick else [1000, 2500]
-    n_big = 3 if quick else 8
+    n_big = 2 if quick else 8
     exact = [2 * threshold, 3 * threshold]
     n_exact = 10 if quick else 60
 
