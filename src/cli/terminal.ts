@@ -19,15 +19,17 @@ export function terminalSafe(text: string): string {
 }
 
 namespace Private {
-  /** OSC: ESC ] (or C1 0x9d) … up to BEL or ST (ESC \ or 0x9c), or the end. */
-  // eslint-disable-next-line no-control-regex
+  /** OSC: ESC ] (or C1 0x9d) … BEL or ST (ESC \ or 0x9c), or the end. */
   export const OSC =
+    // eslint-disable-next-line no-control-regex
     /(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?/g;
 
   /** DCS, SOS, PM, APC strings: ESC P/X/^/_ … ST. */
-  export const STRING_SEQ =
-    // eslint-disable-next-line no-control-regex
-    /(?:\u001b[PX^_]|[\u0090\u0098\u009e\u009f])[^\u001b\u009c]*(?:\u001b\\|\u009c)?/g;
+  export const STRING_SEQ = new RegExp(
+    '(?:\\u001b[PX^_]|[\\u0090\\u0098\\u009e\\u009f])' +
+      '[^\\u001b\\u009c]*(?:\\u001b\\\\|\\u009c)?',
+    'g'
+  );
 
   /** CSI: ESC [ (or C1 0x9b), parameters, intermediates, a final byte. */
   // eslint-disable-next-line no-control-regex

@@ -37,7 +37,7 @@ namespace Private {
 
   /** Query parameter names whose values are secrets. */
   const SECRET_PARAM =
-    /token|key|secret|pass(word|wd)?|pwd|signature|^sig$|auth|credential|session/i;
+    /token|key|secret|pass(word|wd)?|pwd|signature|^sig$|auth|credential|sess/i;
 
   /** Replace the value of a secret query parameter. */
   export function query(

@@ -98,7 +98,8 @@ namespace Private {
     [
       '\\b[A-Z]\\w*(?:Error|Exception)\\b',
       '\\berror\\b',
-      '^\\W{0,2}(?:[\\d:.,TZ /-]+\\s*)?\\[?(?:ERROR|CRITICAL|FATAL|WARN(?:ING)?)\\b',
+      '^\\W{0,2}(?:[\\d:.,TZ /-]+\\s*)?\\[?' +
+        '(?:ERROR|CRITICAL|FATAL|WARN(?:ING)?)\\b',
       '\\b(?:ERROR|CRITICAL|FATAL|WARN(?:ING)?)\\s*[:\\]|]'
     ].join('|'),
     'i'
