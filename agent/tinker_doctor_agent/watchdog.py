@@ -540,6 +540,11 @@ class _Runner:
         event = dict(stall, kind="stall")
         event.pop("lastAt", None)
         comm_channel.send_event(event)
+        # The per-cell timeline draws stalls beside the requests they held up.
+        timeline = sys.modules.get(__name__.rpartition(".")[0] + ".timeline")
+        record = getattr(timeline, "record_stall", None)
+        if record is not None:
+            record(event)
 
     # -- slower duties -------------------------------------------------------
     def _periodic(self, now):

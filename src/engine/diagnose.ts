@@ -19,6 +19,7 @@ import { loopShapeRules } from './analysis';
 import { decoderRules } from './decoder';
 import { timingRules } from './timing';
 import { correctnessRules } from './correctness';
+import { redactSecrets } from './redact';
 
 /** Every rule module, in the order their findings are listed. */
 export const RULE_MODULES: ReadonlyArray<IRuleModule> = [
@@ -61,7 +62,14 @@ export function diagnose(input: IDiagnosisInput): IDiagnosis {
       notes.push(`The ${module.name} checks failed: ${String(error)}`);
     }
   }
-  const unique = Private.dedupe(findings);
+  // Evidence quotes outputs, logs and environment values: whatever a rule
+  // missed, no key or token leaves the engine.
+  const unique = Private.dedupe(findings).map(f => ({
+    ...f,
+    title: redactSecrets(f.title),
+    evidence: redactSecrets(f.evidence),
+    fix: redactSecrets(f.fix)
+  }));
   const steps: IStepResult[] = STEPS.map(step => {
     const own = unique.filter(
       f => f.path === step.path && f.step === step.id
@@ -76,7 +84,7 @@ export function diagnose(input: IDiagnosisInput): IDiagnosis {
   });
   const order = PATHS.map(p => p.id);
   unique.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
-  return { findings: unique, steps, notes };
+  return { findings: unique, steps, notes: notes.map(redactSecrets) };
 }
 
 namespace Private {
