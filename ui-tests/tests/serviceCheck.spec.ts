@@ -47,4 +47,40 @@ test.describe('Service section', () => {
     await expect(triagePanel(page)).not.toContainText('tml-local-dummy-key');
     await expect(action).toBeEnabled();
   });
+
+  test('a server that drops connections is decoded as TD301', async ({
+    page,
+    request
+  }) => {
+    const admin = `http://127.0.0.1:${SERVER_PORT}/_admin/faults`;
+    await page.notebook.createNew('smoke-down.ipynb', { kernel: 'python3' });
+    await page.notebook.setCell(
+      0,
+      'code',
+      'import os\n' +
+        `os.environ["TINKER_BASE_URL"] = "http://127.0.0.1:${SERVER_PORT}"\n` +
+        'os.environ["TINKER_API_KEY"] = "tml-local-dummy-key"\n' +
+        'import tinker'
+    );
+    await page.notebook.runCell(0);
+    await diagnose(page);
+    const response = await request.post(admin, {
+      data: { name: 'connection-drop' }
+    });
+    expect(response.ok()).toBe(true);
+    try {
+      await triagePanel(page).locator('[data-action="smoke"]').click();
+      const status = panelStep(page, 'service', 'status');
+      await expect(status.locator('[data-code="TD301"]')).toBeVisible({
+        timeout: 90000
+      });
+      await expect(status).toHaveAttribute('data-status', 'failed');
+      // The smoke result itself is still shown, as unreachable.
+      await expect(
+        panelStep(page, 'service', 'smoke').locator('[data-code="TD300"]')
+      ).toBeVisible();
+    } finally {
+      await request.delete(admin);
+    }
+  });
 });
