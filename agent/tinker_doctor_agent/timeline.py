@@ -21,6 +21,8 @@ import weakref
 from types import FrameType
 from typing import Any, Iterable, Optional
 
+from . import sdk_state
+
 #: Cell runs kept; older ones are dropped first.
 MAX_RUNS = 20
 #: Requests, waits and stalls kept per run (each); the rest are counted.
@@ -33,24 +35,9 @@ MAX_FRAME_DEPTH = 80
 #: Functions in which the main thread waits on a future.
 WAIT_FUNCTIONS = frozenset({"result", "result_async", "__await__"})
 
-#: Long-lived or bookkeeping coroutines of the SDK: not requests.
-BACKGROUND_COROUTINES = frozenset(
-    {
-        "_session_heartbeat",
-        "_client_dynamic_config_refresh_loop",
-        "_cancel_drain_loop",
-        "_process_one_cancel",
-        "_send_cancel_request",
-        "_poll_loop",
-        "_periodic_flush",
-        "_release",
-        "_check_progress",
-        "_async_cleanup",
-        # Helpers that only await a request shown by another task.
-        "result_async",
-        "_combine",
-    }
-)
+#: Long-lived or bookkeeping coroutines of the SDK, and helpers that only
+#: await a request shown by another task: not requests.
+BACKGROUND_COROUTINES = sdk_state.BACKGROUND_COROUTINES | {"result_async", "_combine"}
 
 #: Labels for the request coroutines of the SDK (last qualname part).
 REQUEST_LABELS = {

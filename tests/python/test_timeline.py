@@ -18,8 +18,10 @@ T0 = 1_765_000_000.0
 
 
 def _load():
+    # A fresh copy of the module each time, inside the agent package so that
+    # its relative imports resolve.
     spec = importlib.util.spec_from_file_location(
-        "_td_test_timeline", AGENT / "timeline.py"
+        "tinker_doctor_agent._test_timeline", AGENT / "timeline.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
