@@ -7,6 +7,7 @@
  */
 import { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { blankMagics } from '../analysis/magics';
 import { makeFinding } from '../catalogue';
 import { ICell, IFinding } from '../types';
 
@@ -46,7 +47,7 @@ export function reviewMergeCode(cells: ReadonlyArray<ICell>): IFinding[] {
 
 /** Review one cell. Exported for tests. */
 export function reviewCell(cell: ICell): IFinding[] {
-  const source = Private.blankMagics(cell.source);
+  const source = blankMagics(cell.source);
   const at = { cellIndex: cell.index, cellId: cell.id };
   const findings: IFinding[] = [];
   // The script usually runs from a shell escape, so look at the raw source.
@@ -114,14 +115,6 @@ namespace Private {
   export interface IProduct {
     node: SyntaxNode;
     operands: SyntaxNode[];
-  }
-
-  /** Blank IPython magics and shell escapes, keeping offsets and lines. */
-  export function blankMagics(source: string): string {
-    return source
-      .split('\n')
-      .map(line => (/^\s*[!%]/.test(line) ? ' '.repeat(line.length) : line))
-      .join('\n');
   }
 
   /** 1-based line of an offset (the first line for a missing offset). */
