@@ -18,5 +18,11 @@ export TINKER_BASE_URL="http://127.0.0.1:$PORT"
 export TINKER_API_KEY="tml-local-demo-key"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 
+# The extra kernels made by scripts/venvs/ (for example `tinker-cookbook`,
+# with the cookbook's renderers for "Check renderer") are offered too.
+for data in "$ROOT"/.venvs/*/share/jupyter; do
+  [ -d "$data" ] && export JUPYTER_PATH="$data${JUPYTER_PATH:+:$JUPYTER_PATH}"
+done
+
 jupyter lab --ServerApp.root_dir="$ROOT/examples" --ServerApp.ip=127.0.0.1 \
   --ServerApp.allow_root=True "$@" demo.ipynb
