@@ -25,4 +25,4 @@ for data in "$ROOT"/.venvs/*/share/jupyter; do
 done
 
 jupyter lab --ServerApp.root_dir="$ROOT/examples" --ServerApp.ip=127.0.0.1 \
-  --ServerApp.allow_root=True "$@" demo.ipynb
+  --ServerApp.allow_root=True "$@" "$ROOT/examples/demo.ipynb"
