@@ -398,7 +398,20 @@ export class KernelBridge implements IDisposable {
         this._commAttempts = 0;
         this._update();
       },
-      () => undefined
+      () => {
+        // No greeting (for example a comm sent to a subshell of a process
+        // that died): an idle kernel may send no further status change to
+        // retry on, so try again now.
+        if (
+          !this._comm &&
+          kernel === this._kernel &&
+          kernel.status === 'idle' &&
+          this._installed &&
+          this._commAttempts < MAX_COMM_ATTEMPTS
+        ) {
+          this._openComm(kernel);
+        }
+      }
     );
   }
 
