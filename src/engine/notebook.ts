@@ -70,11 +70,16 @@ export function readNotebook(content: string | unknown): INotebookInput {
       throw new InputError(`not valid JSON (${(error as Error).message})`);
     }
   }
+  if (nb && typeof nb === 'object' && typeof nb.nbformat === 'number') {
+    if (nb.nbformat < 4) {
+      throw new InputError(
+        `nbformat ${nb.nbformat} is not supported (need 4; convert it with ` +
+          '"jupyter nbconvert --to notebook --nbformat 4")'
+      );
+    }
+  }
   if (!nb || typeof nb !== 'object' || !Array.isArray(nb.cells)) {
     throw new InputError('not a Jupyter notebook (no "cells" list)');
-  }
-  if (typeof nb.nbformat === 'number' && nb.nbformat < 4) {
-    throw new InputError(`nbformat ${nb.nbformat} is not supported (need 4)`);
   }
   const cells: ICell[] = nb.cells.map((raw: any, index: number) => {
     if (!raw || typeof raw !== 'object') {
