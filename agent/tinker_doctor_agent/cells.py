@@ -10,6 +10,8 @@ Memory is bounded: the name map and the run history are capped.
 import collections
 import threading
 import time
+import sys
+
 
 MAX_FILES = 2000
 MAX_RUNS = 200
@@ -187,3 +189,14 @@ def reset():
         _runs.clear()
     _current = None
     del _listeners[:]
+
+
+def shell():
+    """The running IPython shell, or None outside IPython (never imports it)."""
+    ipy = sys.modules.get("IPython")
+    if ipy is None:
+        return None
+    try:
+        return ipy.get_ipython()
+    except Exception:
+        return None

@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 
+from . import cells
+
 TARGET = "tinker-doctor"
 MAX_COMMS = 16
 
@@ -21,14 +23,7 @@ _stats = {"sent": 0, "errors": 0, "lastError": None}
 
 
 def _kernel():
-    ipy = sys.modules.get("IPython")
-    if ipy is None:
-        return None
-    try:
-        shell = ipy.get_ipython()
-    except Exception:
-        return None
-    return getattr(shell, "kernel", None) if shell is not None else None
+    return getattr(cells.shell(), "kernel", None)
 
 
 def comm_manager():

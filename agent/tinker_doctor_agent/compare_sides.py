@@ -10,7 +10,8 @@ token ids.
 
 import math
 import re
-import sys
+
+from . import cells
 
 _TOKEN_ID_TEXT = re.compile(r"^token_id:(\d+)$")
 _PATH = re.compile(r"^[A-Za-z_]\w*((\.[A-Za-z_]\w*)|(\[-?\d+\]))*$")
@@ -24,12 +25,7 @@ def namespace_of(args):
     namespace = args.get("namespace")
     if isinstance(namespace, dict):
         return namespace
-    ipython = sys.modules.get("IPython")
-    try:
-        shell = ipython.get_ipython() if ipython is not None else None
-    except Exception:  # noqa: BLE001
-        shell = None
-    user_ns = getattr(shell, "user_ns", None)
+    user_ns = getattr(cells.shell(), "user_ns", None)
     if not isinstance(user_ns, dict):
         raise Refusal("no IPython user namespace to read variables from")
     return user_ns

@@ -246,14 +246,7 @@ def thread_facts():
 
 def user_namespace():
     """IPython's user namespace, or None outside IPython."""
-    ipy = sys.modules.get("IPython")
-    if ipy is None:
-        return None
-    try:
-        shell = ipy.get_ipython()
-    except Exception:
-        return None
-    return getattr(shell, "user_ns", None) if shell is not None else None
+    return getattr(cells.shell(), "user_ns", None)
 
 
 CLIENT_KINDS = ("ServiceClient", "TrainingClient", "SamplingClient", "RestClient")

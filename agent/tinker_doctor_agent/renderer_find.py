@@ -3,8 +3,8 @@ clients, cookbook configs, conversations) and the notebook's cell sources
 (renderer names, model ids, `apply_chat_template` options)."""
 
 import re
-import sys
 
+from . import cells
 from .renderer_tables import BUILTIN
 
 MODEL_ORGS = (
@@ -36,8 +36,7 @@ SAMPLE = 3
 
 def user_namespace():
     try:
-        ipython = sys.modules.get("IPython")
-        shell = ipython.get_ipython() if ipython else None
+        shell = cells.shell()
         return dict(shell.user_ns) if shell is not None else {}
     except Exception:  # noqa: BLE001 - the check reports, never raises
         return {}
