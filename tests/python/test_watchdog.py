@@ -137,7 +137,9 @@ def test_users_own_faulthandler_timer_survives(kernel):
     # sample is taken when the hold ends; other kernel threads may win the
     # GIL first and the main thread may have left the cell by then, so the
     # line is 1 or unknown, never another line.
-    kernel.run("ordered = sorted(floats)\n", cell_id="after")
+    # Two sorts on one line: a hold long enough that a sample always lands
+    # in it, even on a loaded machine.
+    kernel.run("ordered = sorted(floats); ordered = sorted(floats)\n", cell_id="after")
     kernel.pump(0.3)
     stalls = _stalls(kernel, "after")
     assert stalls and {e["line"] for e in stalls} <= {1, None}
