@@ -204,8 +204,64 @@ print("last loss:", round(fwd.metrics["loss:sum"], 1))""",
     ),
     (
         "markdown",
+        "renderer-md",
+        """## 5. Renderer: are the training tokens the ones the model expects?
+
+A cookbook renderer turns conversations into the tokens the model is trained
+on; the model's chat template (in its tokenizer) is the format it sees at
+inference. When the two disagree, the loss still falls while the model
+learns the wrong format.
+
+The local server's toy model has no chat template, so this group stands in
+**Qwen/Qwen3-8B**: `local_tokenizers.py` (next to this notebook) builds, in
+about a second and without downloading anything, a small tokenizer that
+carries Qwen3's real chat template. The renderer is chosen by name:
+`qwen3_instruct`, the cookbook's renderer for the Qwen3 *Instruct-2507*
+models, which never write a `<think>` block. That is the wrong variant for
+Qwen3-8B, a hybrid thinking model whose template frames the answer with a
+`<think>` block (an empty one when thinking is off).
+
+Run the cell, then click **Check renderer** in the Tinker Doctor panel
+(renderer section). The check renders a built-in set of conversations with
+the renderer and with the tokenizer's `apply_chat_template`, and reports
+TD403 with the first differing token decoded on both sides: after
+`<|im_start|>assistant` the template opens `<think>` and the renderer does
+not.
+
+This group needs tinker-cookbook, which the notebook's kernel,
+*Python (tinker-cookbook)* (`.venvs/cookbook`, made by
+`scripts/venvs/cookbook.sh`), has.""",
+    ),
+    (
+        "code",
+        "renderer",
+        """from local_tokenizers import qwen3_tokenizer
+from tinker_cookbook import renderers
+
+RENDERER_MODEL = "Qwen/Qwen3-8B"
+tokenizer = qwen3_tokenizer()  # Qwen3's chat template, vocabulary trained locally
+renderer = renderers.get_renderer("qwen3_instruct", tokenizer, model_name=RENDERER_MODEL)
+
+question = [{"role": "user", "content": "What is 2+2?"}]
+prompt_tokens = renderer.build_generation_prompt(question).to_ints()
+print(type(renderer).__name__, "for", RENDERER_MODEL, "-", len(tokenizer), "tokens in the vocabulary")
+print("generation prompt:", repr(tokenizer.decode(prompt_tokens)))""",
+    ),
+    (
+        "markdown",
+        "renderer-fix-md",
+        """**To make it match**, build the renderer the cookbook recommends for
+Qwen3-8B: `"qwen3_disable_thinking"` (train without thinking; the template
+is then compared with `enable_thinking=False`) or `"qwen3"` (train with
+thinking). Change the name in the cell above, run it again and click
+**Check renderer** again: no TD403, the tokens match (the newline the
+template writes after a conversation's last `<|im_end|>` is a known benign
+difference, not a mismatch).""",
+    ),
+    (
+        "markdown",
         "fail-md",
-        """## 5. Calls that fail
+        """## 6. Calls that fail
 
 First a prompt longer than the model's context window (the message gives the
 limits), caught and printed. Then sampling from a `save_state` checkpoint:
@@ -246,9 +302,9 @@ def build() -> dict:
         "cells": cells,
         "metadata": {
             "kernelspec": {
-                "display_name": "Python 3 (ipykernel)",
+                "display_name": "Python (tinker-cookbook)",
                 "language": "python",
-                "name": "python3",
+                "name": "tinker-cookbook",
             },
             "language_info": {"name": "python"},
         },

@@ -1,7 +1,14 @@
-"""examples/demo.ipynb runs top to bottom in a real kernel against the local server."""
+"""examples/demo.ipynb runs top to bottom in a real kernel against the local server.
+
+The demo's kernel is `tinker-cookbook` (.venvs/cookbook, made by
+scripts/venvs/cookbook.sh): its renderer group needs tinker-cookbook, which
+the repo's .venv does not have. The run is skipped, saying so, when that
+venv or its kernelspec is absent.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -13,7 +20,10 @@ nbclient = pytest.importorskip("nbclient")
 
 pytestmark = pytest.mark.timeout(150)
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.ipynb"
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "demo.ipynb"
+COOKBOOK_DATA = ROOT / ".venvs" / "cookbook" / "share" / "jupyter"
+KERNEL = "tinker-cookbook"
 
 
 def _text(cell) -> str:
@@ -34,15 +44,37 @@ def test_demo_notebook_is_valid_nbformat_45_with_ids():
     assert len(set(ids)) == len(ids)
 
 
+def test_demo_notebook_asks_for_the_cookbook_kernel():
+    nb = nbformat.read(DEMO, as_version=4)
+    assert nb.metadata.kernelspec.name == KERNEL
+
+
 def test_demo_runs_top_to_bottom_and_fails_only_at_the_end(
     local_server_factory, monkeypatch
 ):
+    if not (COOKBOOK_DATA / "kernels" / KERNEL / "kernel.json").is_file():
+        pytest.skip(
+            f"the demo's kernel {KERNEL} is not installed: run "
+            "scripts/venvs/cookbook.sh (creates .venvs/cookbook)"
+        )
     server = local_server_factory(compute_ms=50)
     for key, value in server.env().items():
         monkeypatch.setenv(key, value)
+    # As scripts/demo.sh does: the cookbook venv's kernelspec is found
+    # through JUPYTER_PATH.
+    extra = os.environ.get("JUPYTER_PATH")
+    monkeypatch.setenv(
+        "JUPYTER_PATH", os.pathsep.join(p for p in (str(COOKBOOK_DATA), extra) if p)
+    )
     nb = nbformat.read(DEMO, as_version=4)
     client = nbclient.NotebookClient(
-        nb, timeout=60, kernel_name="python3", allow_errors=True
+        nb,
+        timeout=60,
+        kernel_name=KERNEL,
+        allow_errors=True,
+        # The kernel starts in the notebook's folder, as in JupyterLab, so
+        # the renderer group imports examples/local_tokenizers.py.
+        resources={"metadata": {"path": str(DEMO.parent)}},
     )
     start = time.monotonic()
     client.execute()
@@ -54,6 +86,7 @@ def test_demo_runs_top_to_bottom_and_fails_only_at_the_end(
         if any(o.output_type == "error" for o in c.get("outputs", []))
     ]
     assert errors == ["fail"], {i: _text(cells[i]) for i in errors}
+    assert nb.cells[-1].id == "fail"
     assert "RequestFailedError: Request failed: Unknown client error" in _text(
         cells["fail"]
     )
@@ -66,4 +99,10 @@ def test_demo_runs_top_to_bottom_and_fails_only_at_the_end(
     assert "exceeds max sequence length" in _text(cells["too-long"])
     assert "steps/s" in _text(cells["gil"]) and "steps/s" in _text(cells["unpipelined"])
     assert server.base_url in _text(cells["setup"])
+    # The renderer group built the cookbook's qwen3_instruct renderer on the
+    # local tokenizer with Qwen3's template; its generation prompt has no
+    # <think> block (the template's, with thinking off, does).
+    renderer = _text(cells["renderer"])
+    assert "Qwen3InstructRenderer for Qwen/Qwen3-8B" in renderer
+    assert "<|im_start|>assistant\\n'" in renderer and "<think>" not in renderer
     assert elapsed < 90
