@@ -1,17 +1,22 @@
 /**
  * Step-timing findings from `metrics.jsonl`: warm-up (TD130), untraced gaps
  * (TD131), data loading that dominates (TD132) and steady-state variation
- * (TD133).
+ * (TD133). Telling warm-up from periodic slow steps is in `slowSteps.ts`.
  */
 import { makeFinding } from '../catalogue';
 import { IFinding } from '../types';
+import {
+  duration,
+  findWarmup,
+  IRecurring,
+  IWarmup,
+  median,
+  periodicSpans,
+  recurringSlowSteps
+} from './slowSteps';
 import { IStepTiming } from './steps';
 
-/** The first step counts as warm-up when this many times the steady median. */
-export const WARMUP_RATIO = 2;
-
-/** Steady steps needed after the first before warm-up is judged. */
-export const MIN_STEPS_AFTER_WARMUP = 2;
+export { WARMUP_RATIO, MIN_STEPS_AFTER_WARMUP } from './slowSteps';
 
 /** Untraced share of a step worth reporting: a quarter is not noise. */
 export const GAP_FRACTION = 0.25;
@@ -37,48 +42,37 @@ const DATA_SPAN = new RegExp(
     'data_?load(ing|er)?|get_data)$'
 );
 
-/**
- * Spans that run every N steps (evals, checkpoints): the steps that contain
- * them are expected to be slower, so they are left out of TD133.
- */
-const PERIODIC_SPAN = new RegExp(
-  '(^|_)(evals?|run_evals|infrequent_evals|save_checkpoint|checkpoint|' +
-    'save_state|save_weights\\w*)$'
-);
-
 /** Run the four step-timing checks over timings in file order. */
 export function stepFindings(timings: IStepTiming[]): IFinding[] {
   const findings: IFinding[] = [];
-  const warmup = Private.warmup(timings);
+  const warmup = findWarmup(timings);
   if (warmup) {
-    findings.push(warmup);
+    findings.push(Private.warmupFinding(timings, warmup));
   }
-  // Steady state: everything after the first step, whether or not it was
-  // slow enough for TD130 (a mild warm-up still skews the spread).
-  const steady = timings.length > 1 ? timings.slice(1) : timings;
-  for (const check of [Private.gap, Private.dataLoading, Private.variation]) {
+  // Steady state: everything after the warm-up, or after the first step
+  // when it was not slow enough for TD130 (a mild warm-up still skews the
+  // spread).
+  const skip = Math.max(1, warmup?.count ?? 0);
+  const steady = timings.length > skip ? timings.slice(skip) : timings;
+  const recurring = recurringSlowSteps(timings, warmup?.count ?? 0);
+  for (const check of [Private.gap, Private.dataLoading]) {
     const finding = check(steady);
     if (finding) {
       findings.push(finding);
     }
   }
+  const variation = Private.variation(steady, {
+    warmup,
+    recurring,
+    periodic: periodicSpans(timings)
+  });
+  if (variation) {
+    findings.push(variation);
+  }
   return findings;
 }
 
 namespace Private {
-  export function duration(t: IStepTiming): number | null {
-    if (t.total !== null) {
-      return t.total;
-    }
-    return Object.keys(t.spans).length > 0 ? t.spanSum : null;
-  }
-
-  export function median(values: number[]): number {
-    const s = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  }
-
   export function sec(v: number): string {
     return v >= 100 ? `${v.toFixed(0)} s` : `${v.toFixed(1)} s`;
   }
@@ -87,27 +81,22 @@ namespace Private {
     return `${Math.round(v * 100)}%`;
   }
 
-  export function warmup(timings: IStepTiming[]): IFinding | null {
-    if (timings.length < 1 + MIN_STEPS_AFTER_WARMUP) {
-      return null;
-    }
-    const first = duration(timings[0]);
-    const rest = timings
-      .slice(1)
-      .map(duration)
-      .filter((v): v is number => v !== null);
-    if (first === null || rest.length < MIN_STEPS_AFTER_WARMUP) {
-      return null;
-    }
-    const typical = median(rest);
-    if (typical <= 0 || first < WARMUP_RATIO * typical) {
-      return null;
-    }
+  export function warmupFinding(
+    timings: IStepTiming[],
+    warmup: IWarmup
+  ): IFinding {
+    const { count, slow, typical, steady } = warmup;
+    const which =
+      count === 1
+        ? `Step ${timings[0].step} took ${sec(slow[0])}`
+        : `Steps ${timings[0].step}–${timings[count - 1].step} took ` +
+          slow.map(sec).join(', ');
+    const peak = Math.max(...slow);
     return makeFinding('TD130', {
       evidence:
-        `Step ${timings[0].step} took ${sec(first)}; the ${rest.length} ` +
-        `steps after it take ${sec(typical)} (median), ` +
-        `${(first / typical).toFixed(1)}x less.`
+        `${which}; the ${steady} steps after the first take ` +
+        `${sec(typical)} (median), ${(peak / typical).toFixed(1)}x less, ` +
+        'and no later step is that slow again.'
     });
   }
 
@@ -169,19 +158,30 @@ namespace Private {
     return null;
   }
 
-  export function variation(steady: IStepTiming[]): IFinding | null {
+  /** What the variation check knows of the whole run. */
+  export interface IRunShape {
+    warmup: IWarmup | null;
+    recurring: IRecurring | null;
+    /** Spans of periodic work (evals, checkpoints), left out. */
+    periodic: ReadonlySet<string>;
+  }
+
+  export function variation(
+    steady: IStepTiming[],
+    { warmup, recurring, periodic }: IRunShape
+  ): IFinding | null {
     const core: { step: number; v: number }[] = [];
-    let periodic = 0;
+    let withPeriodic = 0;
     for (const t of steady) {
       const whole = duration(t);
       if (whole === null) {
         continue;
       }
       const extra = Object.entries(t.spans)
-        .filter(([name]) => PERIODIC_SPAN.test(name))
+        .filter(([name]) => periodic.has(name))
         .reduce((sum, [, v]) => sum + v, 0);
       if (extra > 0) {
-        periodic++;
+        withPeriodic++;
       }
       core.push({ step: t.step, v: Math.max(0, whole - extra) });
     }
@@ -207,16 +207,29 @@ namespace Private {
       .map(c => `${c.step} (${sec(c.v)})`)
       .join(', ');
     const ratio = min > 0 ? `${(max / min).toFixed(1)}x` : 'from 0';
+    const left = warmup
+      ? `${warmup.count === 1 ? 'first step' : `first ${warmup.count} steps`}` +
+        ' left out as warm-up'
+      : 'first step left out';
     let evidence =
-      `Steady steps (first step left out as warm-up) take ${sec(min)} to ` +
+      `Steady steps (${left}) take ${sec(min)} to ` +
       `${sec(max)} (${ratio}, median ${sec(median(values))}) over ` +
       `${core.length} steps; slowest: ${slowest}.`;
-    if (periodic > 0) {
+    if (withPeriodic > 0) {
       evidence +=
-        ` Periodic spans (evals, checkpoints) in ${periodic} step(s) were ` +
+        ` Periodic spans (evals, checkpoints) in ${withPeriodic} step(s) were ` +
         'subtracted first.';
     }
-    const varying = mostVaryingSpan(steady);
+    if (recurring) {
+      const shown = recurring.steps.slice(0, 4).join(', ');
+      const more = recurring.steps.length > 4 ? ', …' : '';
+      evidence +=
+        ` The slow steps recur every ${recurring.every} steps ` +
+        `(${shown}${more}): periodic work such as an eval or a checkpoint ` +
+        'that is not timed as its own span; give it a span (time/<name>) ' +
+        'to tell it from the training step.';
+    }
+    const varying = mostVaryingSpan(steady, periodic);
     if (varying) {
       evidence += ` The span that varies most is ${varying}.`;
     }
@@ -237,12 +250,15 @@ namespace Private {
       .slice(0, 4);
   }
 
-  function mostVaryingSpan(timings: IStepTiming[]): string | null {
+  function mostVaryingSpan(
+    timings: IStepTiming[],
+    periodic: ReadonlySet<string>
+  ): string | null {
     let best: string | null = null;
     let bestRange = 0;
     const names = new Set(timings.flatMap(t => Object.keys(t.spans)));
     for (const name of names) {
-      if (PERIODIC_SPAN.test(name)) {
+      if (periodic.has(name)) {
         continue;
       }
       const vs = timings.map(t => t.spans[name] ?? 0);
