@@ -194,7 +194,9 @@ const EXAMPLES: Record<string, IRowExample> = {
     message:
       "PermissionDeniedError: Error code: 403 - {'detail': 'You do not " +
       "have access to this model'}",
-    nearMiss: "NotFoundError: Error code: 404 - {'detail': 'no such model'}"
+    nearMiss:
+      "PermissionDeniedError: Error code: 402 - {'detail': 'paused due to " +
+      "billing status'}"
   },
   'session-gone': {
     message:
@@ -202,7 +204,15 @@ const EXAMPLES: Record<string, IRowExample> = {
       "session_id'} with status 400",
     nearMiss: 'ValueError: session_id must be a string'
   },
+  'forbidden-text': {
+    message: "APIStatusError: {'detail': 'Access blocked for this model'}",
+    nearMiss: "APIStatusError: {'detail': 'Access logged for this model'}"
+  },
   unauthenticated: {
+    message: "AuthenticationError: Error code: 401 - {'detail': 'bad key'}",
+    nearMiss: "AuthenticationError: Error code: 402 - {'detail': 'billing'}"
+  },
+  'api-key-rejected': {
     message: "TinkerError: The api_key must start with the 'tml-' prefix",
     nearMiss: 'TinkerError: The api_key was rotated yesterday'
   },

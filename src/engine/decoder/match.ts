@@ -15,7 +15,10 @@ export interface IMatchContext {
 
 /**
  * The rows matching a message, at most one per code (the first in table
- * order), with the values pulled out of the message and its context.
+ * order), with the values pulled out of the message and its context. A
+ * row whose statuses the message's stated status contradicts is skipped,
+ * and a row yields to the codes it names when they match too, so that one
+ * error gives one code.
  */
 export function matchMessage(
   message: string,
@@ -26,22 +29,47 @@ export function matchMessage(
   if (!Private.anyRow(rows).test(message)) {
     return [];
   }
-  const matches: IRowMatch[] = [];
+  const stated = statedStatuses(message);
+  const found: IRowMatch[] = [];
   const codes = new Set<string>();
   for (const row of rows) {
     if (codes.has(row.code)) {
       continue;
     }
+    if (row.statuses && stated.length > 0) {
+      const re = row.statuses;
+      if (!stated.some(code => re.test(code))) {
+        continue;
+      }
+    }
     const values = Private.matchRow(row, message, ctx);
     if (values) {
       codes.add(row.code);
-      matches.push({ row, values, message });
+      found.push({ row, values, message });
     }
   }
+  const matches = found.filter(
+    m => !m.row.yieldsTo?.some(code => codes.has(code))
+  );
   // A row that decodes part of the message (the heartbeat's last exception)
   // stands for the whole message: its nested decode yields the rest.
   const decoding = matches.filter(m => m.row.decodeGroup);
   return decoding.length > 0 ? decoding : matches;
+}
+
+/**
+ * The HTTP statuses a message states as statuses (`Error code: 402`,
+ * `status code 403`, `HTTP 402`, `status_code=402`), in order.
+ */
+export function statedStatuses(message: string): string[] {
+  const re =
+    /(?:Error code:|\bstatus(?:[ _]code)?[:=]?|\bHTTP(?:\/[\d.]+)?)\s*([1-5]\d\d)\b/gi;
+  const out: string[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(message)) !== null) {
+    out.push(m[1]);
+  }
+  return out;
 }
 
 /**

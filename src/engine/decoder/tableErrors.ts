@@ -20,7 +20,22 @@ const SAMPLING = anyOf(
   /\bcreate_sampling_client/
 );
 
-/** Rows for TD501–TD508 and TD514–TD517. */
+/** What to do about a 403 or an "Access blocked". */
+const FORBIDDEN_FIX =
+  'Check the API key and the organization it belongs to, and that the ' +
+  'organization may use this model.';
+
+/** What to do about a rejected or missing key. */
+const API_KEY_FIX =
+  'Set TINKER_API_KEY to a valid key (it starts with tml-) in the ' +
+  "kernel's environment; check the organization it belongs to.";
+
+/**
+ * Rows for TD501–TD508 and TD514–TD517. Rows that know an error by its
+ * class name or status declare the statuses they are about, so that the
+ * status the server sent wins over the class an SDK raised it as; access
+ * rows yield to the billing code (a 402 is billing whatever the class).
+ */
 export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'empty-max',
@@ -100,16 +115,22 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'forbidden',
     code: 'TD506',
+    pattern: anyOf(/\bPermissionDeniedError\b/, status('403')),
+    statuses: /^403$/,
+    yieldsTo: ['TD303'],
+    cause: 'Access denied (HTTP 403)[ for model {model}]',
+    fix: FORBIDDEN_FIX
+  },
+  {
+    id: 'forbidden-text',
+    code: 'TD506',
     pattern: anyOf(
-      /\bPermissionDeniedError\b/,
-      status('403'),
       /\bAccess blocked\b/,
       /You do not have access to this model/
     ),
-    cause: 'Access denied (HTTP 403)[ for model {model}]',
-    fix:
-      'Check the API key and the organization it belongs to, and that the ' +
-      'organization may use this model.'
+    yieldsTo: ['TD303'],
+    cause: 'Access denied[ for model {model}]',
+    fix: FORBIDDEN_FIX
   },
   {
     id: 'session-gone',
@@ -128,17 +149,22 @@ export const ERROR_ROWS: IDecoderRow[] = [
   {
     id: 'unauthenticated',
     code: 'TD506',
+    pattern: anyOf(/\bAuthenticationError\b/, status('401')),
+    statuses: /^401$/,
+    yieldsTo: ['TD303'],
+    cause: 'The API key was rejected or is missing (HTTP 401)',
+    fix: API_KEY_FIX
+  },
+  {
+    id: 'api-key-rejected',
+    code: 'TD506',
     pattern: anyOf(
-      /\bAuthenticationError\b/,
-      status('401'),
       /\bInvalid API key\b/,
       /api_key must start with the 'tml-' prefix/,
       /api_key client option must be set/
     ),
     cause: 'The API key was rejected or is missing',
-    fix:
-      'Set TINKER_API_KEY to a valid key (it starts with tml-) in the ' +
-      "kernel's environment; check the organization it belongs to."
+    fix: API_KEY_FIX
   },
   {
     id: 'save-conflict',

@@ -77,6 +77,7 @@ export const SERVICE_ROWS: IDecoderRow[] = [
     id: 'payment-required',
     code: 'TD303',
     pattern: anyOf(status('402'), /\bBillingError\b/, /\bPayment Required\b/),
+    statuses: /^402$/,
     cause: 'The service answered 402 Payment Required: billing is blocked'
   },
   {
@@ -87,6 +88,7 @@ export const SERVICE_ROWS: IDecoderRow[] = [
       /\bRateLimitError\b/,
       /\bToo Many Requests\b/
     ),
+    statuses: /^429$/,
     cause: 'The service answered 429: too many concurrent requests'
   },
   {

@@ -68,6 +68,21 @@ export interface IDecoderRow {
   decodeGroup?: string;
   /** The row counts only when repeated (see IRepeatRule). */
   repeat?: IRepeatRule;
+  /**
+   * The HTTP statuses the row is about (tested on the status as text).
+   * When the message states statuses (`Error code: 402`) and none of them
+   * passes, the row does not apply: the status the server sent wins over
+   * the class name an SDK gave the error (a 402 raised as
+   * `PermissionDeniedError` is a billing block, not a 403).
+   */
+  statuses?: RegExp;
+  /**
+   * Codes that take precedence: when a row of one of these codes matches
+   * the same message, this row's match is dropped, so one error yields one
+   * code (a "paused due to billing status" message is TD303 whatever
+   * class carries it).
+   */
+  yieldsTo?: ReadonlyArray<string>;
 }
 
 /** One row that matched one message. */
