@@ -1,12 +1,15 @@
 /**
  * Decode the outputs of one cell: error outputs at their root cause, stream
- * lines one by one, repeated lines (TD307) counted per key.
+ * lines one by one, repeated lines (TD307) counted per key, and error
+ * objects a cell shows as its value (`future.exception()`) like a raised
+ * error's message.
  */
 import { CATALOGUE } from '../catalogue';
 import { ICell, ICellOutput, Severity } from '../types';
 import { formatSpan, splitLogLines } from './logs';
 import { fillTemplate, matchMessage, redact } from './match';
 import { DECODER_TABLE } from './table';
+import { errorReprs } from './reprs';
 import { DATA_ROWS } from './tableData';
 import { failingLine, parseTraceback } from './traceback';
 import { IDecoderRow, IRowMatch, MessageSource } from './types';
@@ -28,7 +31,10 @@ export interface IDecoded {
   line: number | null;
   /** Index of the output the message came from. */
   outputIndex: number;
-  /** Set when decoded from part of another message (the heartbeat's). */
+  /**
+   * Set when decoded from part of another message (the heartbeat's) or
+   * from an error object the cell showed as a value.
+   */
   via: string | null;
 }
 
@@ -47,6 +53,8 @@ export function decodeCell(
       decoded.push(...Private.decodeError(cell, output, index, rows));
     } else if (output.outputType === 'stream') {
       decoded.push(...Private.decodeStream(cell, output, index, rows, repeats));
+    } else {
+      decoded.push(...Private.decodeValue(cell, output, index, rows));
     }
   });
   decoded.push(...Private.countRepeats(repeats));
@@ -88,6 +96,45 @@ namespace Private {
       }
     }
     return [];
+  }
+
+  /**
+   * An `execute_result` or `display_data` output: the error reprs in its
+   * `text/plain`, each decoded like a traceback's message. A result points
+   * at the cell's last statement line, which produced the value.
+   */
+  export function decodeValue(
+    cell: ICell,
+    output: ICellOutput,
+    index: number,
+    rows: ReadonlyArray<IDecoderRow>
+  ): IDecoded[] {
+    const decoded: IDecoded[] = [];
+    const context = `${output.text}\n${cell.source}`;
+    const line =
+      output.outputType === 'execute_result' ? lastLine(cell.source) : null;
+    for (const message of errorReprs(output.text)) {
+      const matches = matchMessage(message, { context, source: 'error' }, rows);
+      for (const [m, via] of expand(matches, 'error', rows)) {
+        decoded.push(toDecoded(m, cell, index, line, via ?? SHOWN_VALUE));
+      }
+    }
+    return decoded;
+  }
+
+  /** How a decode from a shown error object is described. */
+  const SHOWN_VALUE = 'an error object the cell showed as its value';
+
+  /** The 1-based line of the last statement-like line, or null. */
+  function lastLine(source: string): number | null {
+    const lines = source.split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const text = lines[i].trim();
+      if (text && !text.startsWith('#')) {
+        return i + 1;
+      }
+    }
+    return null;
   }
 
   /** Rows about the user's data: in stream text only in an error context. */
