@@ -222,11 +222,17 @@ Qwen3-8B, a hybrid thinking model whose template frames the answer with a
 `<think>` block (an empty one when thinking is off).
 
 Run the cell, then click **Check renderer** in the Tinker Doctor panel
-(renderer section). The check renders a built-in set of conversations with
-the renderer and with the tokenizer's `apply_chat_template`, and reports
-TD403 with the first differing token decoded on both sides: after
-`<|im_start|>assistant` the template opens `<think>` and the renderer does
-not.
+(renderer section). The check finds the renderer and its tokenizer in the
+kernel, renders a sample of the conversations it finds there (`CHATS`, the
+pairs of group 1 as chats; without them, a built-in set with a system
+prompt, a thinking turn and a tool call) with the renderer and with the
+tokenizer's `apply_chat_template`, and reports TD403 with the first
+differing token decoded on both sides: after `<|im_start|>assistant` the
+template writes an empty `<think>` block and the renderer does not. (Its
+title names the model of the live training client, `local/bigram-byte`
+here. Without a client it names the renderer's model, `Qwen/Qwen3-8B`, and
+TD401 adds that `qwen3_instruct` is not a renderer the cookbook recommends
+for it.)
 
 This group needs tinker-cookbook, which the notebook's kernel,
 *Python (tinker-cookbook)* (`.venvs/cookbook`, made by
@@ -242,10 +248,13 @@ RENDERER_MODEL = "Qwen/Qwen3-8B"
 tokenizer = qwen3_tokenizer()  # Qwen3's chat template, vocabulary trained locally
 renderer = renderers.get_renderer("qwen3_instruct", tokenizer, model_name=RENDERER_MODEL)
 
-question = [{"role": "user", "content": "What is 2+2?"}]
-prompt_tokens = renderer.build_generation_prompt(question).to_ints()
+# The question/answer pairs of group 1 as chat conversations.
+CHATS = [[{"role": "user", "content": q}, {"role": "assistant", "content": a}] for q, a in PAIRS]
+model_input, weights = renderer.build_supervised_example(CHATS[0])
+tokens = model_input.to_ints()
 print(type(renderer).__name__, "for", RENDERER_MODEL, "-", len(tokenizer), "tokens in the vocabulary")
-print("generation prompt:", repr(tokenizer.decode(prompt_tokens)))""",
+print(repr(tokenizer.decode(tokens)))
+print(int(weights.sum()), "of", len(tokens), "tokens carry loss weight")""",
     ),
     (
         "markdown",

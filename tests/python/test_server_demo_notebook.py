@@ -100,9 +100,15 @@ def test_demo_runs_top_to_bottom_and_fails_only_at_the_end(
     assert "steps/s" in _text(cells["gil"]) and "steps/s" in _text(cells["unpipelined"])
     assert server.base_url in _text(cells["setup"])
     # The renderer group built the cookbook's qwen3_instruct renderer on the
-    # local tokenizer with Qwen3's template; its generation prompt has no
-    # <think> block (the template's, with thinking off, does).
+    # local tokenizer with Qwen3's template, and a supervised example of the
+    # first pair: no <think> block (the template writes one), the answer
+    # tokens weighted.
     renderer = _text(cells["renderer"])
     assert "Qwen3InstructRenderer for Qwen/Qwen3-8B" in renderer
-    assert "<|im_start|>assistant\\n'" in renderer and "<think>" not in renderer
+    assert "<|im_start|>assistant\\nThe sky is blue.<|im_end|>" in renderer
+    assert "<think>" not in renderer
+    weighted, total = map(
+        int, re.search(r"(\d+) of (\d+) tokens carry loss weight", renderer).groups()
+    )
+    assert 0 < weighted < total
     assert elapsed < 90

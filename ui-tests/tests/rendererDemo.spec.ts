@@ -6,52 +6,34 @@
  *
  * The demo and examples/local_tokenizers.py (the local tokenizer with
  * Qwen3's chat template that the group imports) are copied into the test
- * server's folder, where the kernel starts. Only the setup and renderer
- * cells run: neither talks to the Tinker server.
+ * server's folder, where the kernel starts. The first test runs only the
+ * setup and renderer cells (neither talks to the Tinker server); the second
+ * runs the whole demo against the local server, as a user of
+ * scripts/demo.sh would, live training client included.
  *
  * Needs the `tinker-cookbook` kernelspec that scripts/venvs/cookbook.sh puts
  * in .venvs/cookbook/share/jupyter, visible to the test server through
  * JUPYTER_PATH; without it the test is skipped and says why.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { diagnose, panelStep, ROOT, triagePanel } from './utils';
+import { codeCell, diagnose, panelStep, ROOT, triagePanel } from './utils';
 
 const EXAMPLES = path.join(ROOT, 'examples');
+/** A local Tinker server port of this file's own (liveStall uses 8797). */
+const SERVER_PORT = process.env.TD_UI_DEMO_TINKER_PORT || '8796';
+const SERVER_SCRIPT = path.join(ROOT, 'scripts', 'local-server.sh');
 
 test.describe('Renderer check on the demo notebook', () => {
   test('shows the divergence decoded; the fix passes', async ({
     page,
     tmpPath
   }) => {
-    const specs = await (await page.request.get('/api/kernelspecs')).json();
-    test.skip(
-      !specs?.kernelspecs?.['tinker-cookbook'],
-      'kernelspec tinker-cookbook (the demo notebook’s kernel) not visible ' +
-        'to the test server: run scripts/venvs/cookbook.sh'
-    );
-    for (const name of ['demo.ipynb', 'local_tokenizers.py']) {
-      await page.contents.uploadContent(
-        fs.readFileSync(path.join(EXAMPLES, name), 'utf-8'),
-        'text',
-        `${tmpPath}/${name}`
-      );
-    }
-    await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
-    await page.notebook.activate('demo.ipynb');
-    // The notebook asks for its kernel by name: no kernel-picker dialog.
-    await page.waitForFunction(
-      () => {
-        const app = (window as any).jupyterapp;
-        const context = app.shell.currentWidget?.sessionContext;
-        return context?.session?.kernel?.name === 'tinker-cookbook';
-      },
-      undefined,
-      { timeout: 30000 }
-    );
+    await Private.openDemo(page, tmpPath);
 
-    for (const id of ['setup', 'renderer']) {
+    for (const id of ['setup', 'data', 'renderer']) {
       await Private.runCellById(page, id);
     }
     expect(await Private.cellOutput(page, 'renderer')).toContain(
@@ -68,9 +50,17 @@ test.describe('Renderer check on the demo notebook', () => {
     await expect(td403.locator('.jp-TinkerDoctor-findingTitle')).toContainText(
       'qwen3_instruct vs Qwen/Qwen3-8B'
     );
+    // Without a client the renderer's model is the model: the cookbook's
+    // recommendations for it do not include qwen3_instruct.
+    const td401 = panelStep(page, 'renderer', 'config').locator(
+      '[data-code="TD401"]'
+    );
+    await expect(td401).toContainText('qwen3_disable_thinking');
     const evidence = td403.locator('.jp-TinkerDoctor-evidence');
-    // After "<|im_start|>assistant\n" the template opens a think block; the
+    // The demo's own conversations (CHATS) are the ones compared. After
+    // "<|im_start|>assistant\n" the template opens a think block; the
     // renderer writes none. Both sides decoded, as text.
+    await expect(evidence).toContainText('First: CHATS[0]');
     await expect(evidence).toContainText('template: "<think>');
     await expect(evidence).toContainText('<|im_start|>assistant');
     await expect(evidence).toContainText('renderer: "');
@@ -90,10 +80,95 @@ test.describe('Renderer check on the demo notebook', () => {
       timeout: 60000
     });
     await expect(tokens.locator('[data-code="TD403"]')).toHaveCount(0);
+    await expect(td401).toHaveCount(0);
+  });
+
+  test('runs on the whole demo, live training client included', async ({
+    page,
+    tmpPath
+  }) => {
+    execFileSync(SERVER_SCRIPT, ['start', SERVER_PORT], { stdio: 'pipe' });
+    try {
+      // Point the demo at this test's server (the setup cell keeps it).
+      const env = codeCell(
+        'test-env',
+        'import os\n' +
+          `os.environ["TINKER_BASE_URL"] = "http://127.0.0.1:${SERVER_PORT}"`
+      );
+      const ids = await Private.openDemo(page, tmpPath, [env]);
+      // Every code cell, top to bottom, but the last (meant to fail).
+      for (const id of ids.slice(0, -1)) {
+        await Private.runCellById(page, id);
+      }
+      expect(ids[ids.length - 1]).toBe('fail');
+      expect(await Private.cellOutput(page, 'sft')).toContain('steps/s');
+      await diagnose(page);
+
+      const panel = triagePanel(page);
+      const tokens = panelStep(page, 'renderer', 'tokens');
+      await panel.locator('[data-action="renderer"]').click();
+      const td403 = tokens.locator('[data-code="TD403"]');
+      await expect(td403).toBeVisible({ timeout: 60000 });
+      const evidence = td403.locator('.jp-TinkerDoctor-evidence');
+      await expect(evidence).toContainText('First: CHATS[0]');
+      await expect(evidence).toContainText('template: "<think>');
+      await expect(evidence).toContainText('think block');
+      await expect(panel.locator('think')).toHaveCount(0);
+    } finally {
+      execFileSync(SERVER_SCRIPT, ['stop', SERVER_PORT], { stdio: 'pipe' });
+    }
   });
 });
 
 namespace Private {
+  /**
+   * Copy the demo (with `extra` cells first) and local_tokenizers.py into
+   * the test's folder, open it and wait for its kernel, tinker-cookbook;
+   * skip the test when that kernelspec is not visible. Returns the ids of
+   * the code cells in order.
+   */
+  export async function openDemo(
+    page: IJupyterLabPageFixture,
+    tmpPath: string,
+    extra: Record<string, unknown>[] = []
+  ): Promise<string[]> {
+    const specs = await (await page.request.get('/api/kernelspecs')).json();
+    test.skip(
+      !specs?.kernelspecs?.['tinker-cookbook'],
+      'kernelspec tinker-cookbook (the demo notebook’s kernel) not visible ' +
+        'to the test server: run scripts/venvs/cookbook.sh'
+    );
+    const demo = JSON.parse(
+      fs.readFileSync(path.join(EXAMPLES, 'demo.ipynb'), 'utf-8')
+    );
+    demo.cells = [...extra, ...demo.cells];
+    await page.contents.uploadContent(
+      JSON.stringify(demo),
+      'text',
+      `${tmpPath}/demo.ipynb`
+    );
+    await page.contents.uploadContent(
+      fs.readFileSync(path.join(EXAMPLES, 'local_tokenizers.py'), 'utf-8'),
+      'text',
+      `${tmpPath}/local_tokenizers.py`
+    );
+    await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
+    await page.notebook.activate('demo.ipynb');
+    // The notebook asks for its kernel by name: no kernel-picker dialog.
+    await page.waitForFunction(
+      () => {
+        const app = (window as any).jupyterapp;
+        const context = app.shell.currentWidget?.sessionContext;
+        return context?.session?.kernel?.name === 'tinker-cookbook';
+      },
+      undefined,
+      { timeout: 30000 }
+    );
+    return demo.cells
+      .filter((c: { cell_type: string }) => c.cell_type === 'code')
+      .map((c: { id: string }) => c.id);
+  }
+
   /** Run a cell by id and wait until it has run. */
   export async function runCellById(
     page: IJupyterLabPageFixture,
