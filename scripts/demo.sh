@@ -18,11 +18,20 @@ export TINKER_BASE_URL="http://127.0.0.1:$PORT"
 export TINKER_API_KEY="tml-local-demo-key"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 
-# The extra kernels made by scripts/venvs/ (for example `tinker-cookbook`,
-# with the cookbook's renderers for "Check renderer") are offered too.
+# The extra kernels made by scripts/venvs/ are offered too. The demo
+# notebook runs on one of them, `tinker-cookbook` (.venvs/cookbook: tinker
+# plus tinker-cookbook, whose renderers its renderer group and "Check
+# renderer" need).
 for data in "$ROOT"/.venvs/*/share/jupyter; do
   [ -d "$data" ] && export JUPYTER_PATH="$data${JUPYTER_PATH:+:$JUPYTER_PATH}"
 done
+if ! jupyter kernelspec list --json | python -c \
+  'import json, sys; sys.exit("tinker-cookbook" not in json.load(sys.stdin)["kernelspecs"])'
+then
+  echo "demo: the notebook's kernel tinker-cookbook is missing (made by" \
+    "scripts/venvs/cookbook.sh); JupyterLab will ask for another kernel," \
+    "on which the renderer group fails to import tinker_cookbook" >&2
+fi
 
 jupyter lab --ServerApp.root_dir="$ROOT/examples" --ServerApp.ip=127.0.0.1 \
   --ServerApp.allow_root=True "$@" "$ROOT/examples/demo.ipynb"
