@@ -40,6 +40,7 @@ export class KernelBridge implements IDisposable {
     this._session = sessionContext;
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     sessionContext.statusChanged.connect(this._onStatus, this);
+    sessionContext.connectionStatusChanged.connect(this._onConnection, this);
     void sessionContext.ready.then(() => {
       if (!this._isDisposed) {
         void this._attach(sessionContext.session?.kernel ?? null);
@@ -266,7 +267,8 @@ export class KernelBridge implements IDisposable {
     if (status === 'restarting' || status === 'autorestarting') {
       // The agent dies with the process: inject again when the new process
       // is idle. The old process still reports busy/idle while it shuts
-      // down, and a request sent then is lost: wait for 'starting'.
+      // down, and a request sent then is lost: wait for 'starting' or for
+      // the new connection, whichever comes first.
       this._closeComm();
       this._installed = false;
       this._installError = null;
@@ -278,25 +280,7 @@ export class KernelBridge implements IDisposable {
       this._injecting = 0;
       this._queued = 0;
     } else if (status === 'starting' && this._restartPending && kernel) {
-      // The new process is up. Its first answer to kernel_info says it
-      // handles requests; the reported status may stay 'starting' until
-      // someone asks, so ask, then install the agent.
-      this._restartPending = false;
-      const generation = this._generation;
-      void kernel
-        .requestKernelInfo()
-        .then(() => {
-          if (
-            generation === this._generation &&
-            kernel === this._kernel &&
-            this._isPython() &&
-            !this._installed &&
-            !this._injecting
-          ) {
-            return this._inject(kernel);
-          }
-        })
-        .catch(() => undefined);
+      this._reinstall(kernel);
     }
     if (
       status === 'idle' &&
@@ -320,6 +304,43 @@ export class KernelBridge implements IDisposable {
       void this._inject(kernel).catch(() => undefined);
     }
     this._update();
+  }
+
+  private _onConnection(
+    _: ISessionContext,
+    status: Kernel.ConnectionStatus
+  ): void {
+    // After an automatic restart the connection reopens, and the new
+    // process may have said 'starting' before it did: everything heard on
+    // the new connection comes from the new process, so install now.
+    const kernel = this._kernel;
+    if (status === 'connected' && this._restartPending && kernel) {
+      this._reinstall(kernel);
+    }
+  }
+
+  /**
+   * Install the agent in the process that replaced a restarted one. Its
+   * first answer to kernel_info says it handles requests (its reported
+   * status may stay 'starting' until someone asks).
+   */
+  private _reinstall(kernel: Kernel.IKernelConnection): void {
+    this._restartPending = false;
+    const generation = this._generation;
+    void kernel
+      .requestKernelInfo()
+      .then(() => {
+        if (
+          generation === this._generation &&
+          kernel === this._kernel &&
+          this._isPython() &&
+          !this._installed &&
+          !this._injecting
+        ) {
+          return this._inject(kernel);
+        }
+      })
+      .catch(() => undefined);
   }
 
   private _isPython(): boolean {
