@@ -10,7 +10,16 @@ const SECRETS = [
   'tml-abcdefghij1234',
   'zzzsecret',
   'eyJhbGciOiJIUzI1NiJ9',
-  'sigval77'
+  'sigval77',
+  'hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345',
+  'sk-proj-abc123DEF456ghi789',
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI',
+  'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+  'MIIEvQIBADAN',
+  'camelSECRET4',
+  'flagSECRET5',
+  '12345678'
 ];
 
 describe('redactSecrets', () => {
@@ -33,7 +42,36 @@ describe('redactSecrets', () => {
     ['key tml-abcdefghij1234 used', 'key <redacted> used'],
     ['api_key=zzzsecret', 'api_key=<redacted>'],
     ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'jwt <redacted>'],
-    ['Authorization: Bearer abcdefSECRET2', 'Authorization: <redacted>']
+    ['Authorization: Bearer abcdefSECRET2', 'Authorization: <redacted>'],
+    [
+      'login(token="hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345")',
+      'token="<redacted>"'
+    ],
+    ['hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345 in log', '<redacted> in log'],
+    [
+      "os.environ['HF_TOKEN'] = 'hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345'",
+      "os.environ['HF_TOKEN'] = '<redacted>'"
+    ],
+    ['OpenAI(api_key=sk-proj-abc123DEF456ghi789)', 'api_key=<redacted>)'],
+    ['client sk-proj-abc123DEF456ghi789 made', 'client <redacted> made'],
+    ['id AKIAIOSFODNN7EXAMPLE region', 'id <redacted> region'],
+    [
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'aws_secret_access_key = <redacted>'
+    ],
+    ['secret_key=wJalrXUtnFEMI', 'secret_key=<redacted>'],
+    ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', '<redacted>'],
+    [
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADAN\n-----END RSA PRIVATE ' +
+        'KEY-----',
+      '<redacted>'
+    ],
+    ['{accessToken: "camelSECRET4"}', 'accessToken: "<redacted>"'],
+    ["cfg = {'apiKey': 'camelSECRET4'}", "'apiKey': '<redacted>'"],
+    ['train.py --api-key flagSECRET5 --lr 1e-4', '--api-key <redacted> --lr'],
+    ['password=12345678', 'password=<redacted>'],
+    ['X-API-Key: abcSECRET1', 'X-API-Key: <redacted>'],
+    ['GET /x?a=1&api_key=abcSECRET1', '&api_key=<redacted>']
   ])('hides the secret in %s', (text, expected) => {
     const out = redactSecrets(text);
     expect(out).toContain(expected);
@@ -41,6 +79,23 @@ describe('redactSecrets', () => {
       expect(out).not.toContain(secret);
     }
     expect(redactSecrets(out)).toBe(out);
+  });
+
+  it.each([
+    'pad_token="<|endoftext|>" eos_token: <|im_end|> "token": 151643',
+    'tokenizer.pad_token = tokenizer.eos_token; --pad-token 0',
+    'api_key=os.environ["TINKER_API_KEY"] token=args.hf_token api_key=None',
+    'maxTokens: 100 eosToken: "<eos>" --max-tokens 100 num_tokens: 7',
+    'base_model="Qwen/Qwen3-8B" renderer_name=qwen3 model meta-llama/Llama-3.1-8B',
+    'log_path=/tmp/tinker-examples/sl path /home/u/tml-data/f.txt',
+    "Retrying request self.request_id='3e4f-12ab-cd' because of try_again",
+    'request req_7f9a2b session_id=sess-0001-abc request_id=req_abc123def456',
+    'tinker://8b9c-1f/sampler_weights/000080 tinker://r1/weights/step-0010',
+    'hf_hub_download(repo_id) weights.build_hf_model() hf_transfer on',
+    'mask-rcnn sk-learn task-1234567 risk-assessment',
+    "APIStatusError(\"Error code: 402 - {'detail': 'paused'}\")"
+  ])('keeps ordinary text readable: %s', text => {
+    expect(redactSecrets(text)).toBe(text);
   });
 
   it('keeps ordinary text, token counts and plain URLs', () => {
