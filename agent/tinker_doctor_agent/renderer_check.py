@@ -48,14 +48,23 @@ def _run(args, result):
         namespace = find.user_namespace()
     live = find.find_live_renderer(namespace)
     config = find.from_configs(namespace)
+    in_use = args.get("model") or find.model_from_clients(namespace)
+    built_for = live and live.get("model")
     result["model"] = (
-        args.get("model")
-        or find.model_from_clients(namespace)
-        or (live and live.get("model"))
+        built_for
+        or in_use
         or config.get("model_name")
         or config.get("model_name_for_tokenizer")
         or find.model_from_cells(cells)
     )
+    if built_for and in_use and in_use != built_for:
+        # The live renderer names the model it was built for, and its own
+        # tokenizer is the one compared: that model is the one checked.
+        result["notes"].append(
+            f"the renderer in {live.get('variable')} was built for "
+            f"{built_for}, while {in_use} is in use in this kernel; checked "
+            f"against {built_for}"
+        )
     result["renderer"] = (
         args.get("renderer")
         or (live and live.get("name"))

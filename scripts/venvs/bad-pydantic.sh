@@ -38,5 +38,9 @@ fi
 "$VENV/bin/python" -m ipykernel install --prefix "$VENV" \
   --name tinker-bad-pydantic \
   --display-name "Python (tinker, pydantic 2.13.0b2)" >/dev/null
+# ipykernel's wheel also puts a `python3` kernelspec (argv: a bare
+# `python`) in the venv; with this folder on JUPYTER_PATH it would shadow
+# the server's own python3 kernel. Only the named kernelspec stays.
+rm -rf "$VENV/share/jupyter/kernels/python3"
 echo "bad-pydantic: kernelspec in $VENV/share/jupyter/kernels/tinker-bad-pydantic"
 "$VENV/bin/python" -c 'import importlib.metadata as m; print(" ".join(f"{n}=={m.version(n)}" for n in ("tinker", "pydantic", "pydantic-core")))'

@@ -57,6 +57,10 @@ fi
 # by a Jupyter server whose JUPYTER_PATH includes "$venv/share/jupyter".
 "$venv/bin/python" -m ipykernel install --prefix "$venv" \
   --name tinker-cookbook --display-name "Python (tinker-cookbook)" >/dev/null
+# ipykernel's wheel also puts a `python3` kernelspec (argv: a bare
+# `python`) in the venv; with this folder on JUPYTER_PATH it would shadow
+# the server's own python3 kernel. Only the named kernelspec stays.
+rm -rf "$venv/share/jupyter/kernels/python3"
 
 "$venv/bin/python" -c "import torch, tinker_cookbook.renderers" \
   || { echo "cookbook venv: tinker_cookbook.renderers does not import" >&2; exit 1; }

@@ -427,3 +427,19 @@ def test_a_tokenizer_loaded_from_a_local_directory_is_found(tmp_path, qwen3_tok)
     )
     assert result["tokenizerSource"] == "tokenizer in the namespace (my_tok)"
     assert result["realMismatches"] == 0
+
+
+def test_a_live_renderer_is_checked_for_the_model_it_was_built_for(qwen3_tok):
+    # The training client uses another model (here: the panel's hint); the
+    # renderer object and its own tokenizer say Qwen3-8B, so that is the
+    # model checked, and the difference is named.
+    live = renderers.get_renderer("qwen3_instruct", qwen3_tok, model_name=QWEN3)
+    result = renderer_check.run(
+        {"model": "local/bigram-byte", "namespace": {"renderer": live}}
+    )
+    assert result["model"] == QWEN3
+    assert result["renderer"] == "qwen3_instruct"
+    assert any(
+        "built for Qwen/Qwen3-8B" in note and "local/bigram-byte" in note
+        for note in result["notes"]
+    ), result["notes"]
