@@ -175,7 +175,7 @@ export const CATALOGUE: Readonly<Record<string, ICatalogueEntry>> = {
   TD122: perf(
     'live',
     'warning',
-    "SDK thread busy with its own work",
+    'SDK thread busy with its own work',
     'The SDK loop is blocked by its own work (often serialization); with a ' +
       'pre-release pydantic this is TD101.'
   ),

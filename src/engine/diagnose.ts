@@ -71,9 +71,7 @@ export function diagnose(input: IDiagnosisInput): IDiagnosis {
     fix: redactSecrets(f.fix)
   }));
   const steps: IStepResult[] = STEPS.map(step => {
-    const own = unique.filter(
-      f => f.path === step.path && f.step === step.id
-    );
+    const own = unique.filter(f => f.path === step.path && f.step === step.id);
     return {
       path: step.path,
       id: step.id,

@@ -12,11 +12,7 @@ export type Severity = 'error' | 'warning' | 'info';
 
 /** The five triage paths, in the order the panel shows them. */
 export type TriagePath =
-  | 'performance'
-  | 'output-correctness'
-  | 'service'
-  | 'renderer'
-  | 'errors';
+  'performance' | 'output-correctness' | 'service' | 'renderer' | 'errors';
 
 /** One output of a code cell, flattened to text. Output text is untrusted. */
 export interface ICellOutput {
