@@ -77,7 +77,12 @@ export function periodicSpans(timings: IStepTiming[]): Set<string> {
   for (const t of timings) {
     for (const [name, v] of Object.entries(t.spans)) {
       if (v > 0) {
-        at.set(name, [...(at.get(name) ?? []), t.step]);
+        const list = at.get(name);
+        if (list) {
+          list.push(t.step);
+        } else {
+          at.set(name, [t.step]);
+        }
       }
     }
   }

@@ -138,7 +138,12 @@ namespace Private {
           // A data span that is not the largest counts as share 0 here:
           // "dominates" means it is the biggest part of the step.
           const share = top && top[0] === name ? v / whole : 0;
-          shares.set(name, [...(shares.get(name) ?? []), share]);
+          const list = shares.get(name);
+          if (list) {
+            list.push(share);
+          } else {
+            shares.set(name, [share]);
+          }
         }
       }
     }
