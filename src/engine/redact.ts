@@ -203,6 +203,9 @@ namespace Private {
   export const JWT = /\beyJ[\w-]{6,}(?:\.[\w-]*){0,2}/g;
 
   /** A PEM private key block, to its end line (or the text's end). */
-  export const PEM =
-    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+  export const PEM = new RegExp(
+    '-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?' +
+      '(?:-----END [A-Z ]*PRIVATE KEY-----|$)',
+    'g'
+  );
 }

@@ -62,8 +62,11 @@ export function matchMessage(
  * `status code 403`, `HTTP 402`, `status_code=402`), in order.
  */
 export function statedStatuses(message: string): string[] {
-  const re =
-    /(?:Error code:|\bstatus(?:[ _]code)?[:=]?|\bHTTP(?:\/[\d.]+)?)\s*([1-5]\d\d)\b/gi;
+  const re = new RegExp(
+    '(?:Error code:|\\bstatus(?:[ _]code)?[:=]?|\\bHTTP(?:/[\\d.]+)?)' +
+      '\\s*([1-5]\\d\\d)\\b',
+    'gi'
+  );
   const out: string[] = [];
   let m: RegExpExecArray | null;
   while ((m = re.exec(message)) !== null) {

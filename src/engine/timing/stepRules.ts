@@ -222,8 +222,8 @@ namespace Private {
       `${core.length} steps; slowest: ${slowest}.`;
     if (withPeriodic > 0) {
       evidence +=
-        ` Periodic spans (evals, checkpoints) in ${withPeriodic} step(s) were ` +
-        'subtracted first.';
+        ' Periodic spans (evals, checkpoints) in ' +
+        `${withPeriodic} step(s) were subtracted first.`;
     }
     if (recurring) {
       const shown = recurring.steps.slice(0, 4).join(', ');
