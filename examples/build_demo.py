@@ -228,11 +228,11 @@ pairs of group 1 as chats; without them, a built-in set with a system
 prompt, a thinking turn and a tool call) with the renderer and with the
 tokenizer's `apply_chat_template`, and reports TD403 with the first
 differing token decoded on both sides: after `<|im_start|>assistant` the
-template writes an empty `<think>` block and the renderer does not. (Its
-title names the model of the live training client, `local/bigram-byte`
-here. Without a client it names the renderer's model, `Qwen/Qwen3-8B`, and
-TD401 adds that `qwen3_instruct` is not a renderer the cookbook recommends
-for it.)
+template writes an empty `<think>` block and the renderer does not. TD401
+adds that `qwen3_instruct` is not among the renderers the cookbook
+recommends for Qwen3-8B. (The check uses the model the renderer was built
+for; it notes that the training client trains another one,
+`local/bigram-byte`.)
 
 This group needs tinker-cookbook, which the notebook's kernel,
 *Python (tinker-cookbook)* (`.venvs/cookbook`, made by

@@ -50,7 +50,7 @@ test.describe('Renderer check on the demo notebook', () => {
     await expect(td403.locator('.jp-TinkerDoctor-findingTitle')).toContainText(
       'qwen3_instruct vs Qwen/Qwen3-8B'
     );
-    // Without a client the renderer's model is the model: the cookbook's
+    // The renderer's model is the model checked: the cookbook's
     // recommendations for it do not include qwen3_instruct.
     const td401 = panelStep(page, 'renderer', 'config').locator(
       '[data-code="TD401"]'
@@ -109,6 +109,12 @@ test.describe('Renderer check on the demo notebook', () => {
       await panel.locator('[data-action="renderer"]').click();
       const td403 = tokens.locator('[data-code="TD403"]');
       await expect(td403).toBeVisible({ timeout: 60000 });
+      // The renderer was built for Qwen3-8B: that model is checked, not the
+      // training client's toy model.
+      await expect(td403).toContainText('qwen3_instruct vs Qwen/Qwen3-8B');
+      await expect(
+        panelStep(page, 'renderer', 'config').locator('[data-code="TD401"]')
+      ).toContainText('qwen3_disable_thinking');
       const evidence = td403.locator('.jp-TinkerDoctor-evidence');
       await expect(evidence).toContainText('First: CHATS[0]');
       await expect(evidence).toContainText('template: "<think>');
