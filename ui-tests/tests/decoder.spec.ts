@@ -140,6 +140,41 @@ test.describe('Error decoder', () => {
     await expect(decoded.locator('img, b')).toHaveCount(0);
     expect(dialogs).toEqual([]);
   });
+
+  test('an error object shown as a value is decoded (402: TD303 only)', async ({
+    page
+  }) => {
+    // The SDK's own exception class, built as the SDK builds it for a 402,
+    // shown as the cell's value rather than raised.
+    const code = [
+      'import httpx, tinker',
+      'request = httpx.Request("POST", "http://127.0.0.1:9/api/v1/x")',
+      'response = httpx.Response(402, request=request)',
+      'err = tinker.PermissionDeniedError(',
+      "    \"Error code: 402 - {'detail': 'The job is paused due to billing status'}\",",
+      '    response=response, body=None)',
+      'err'
+    ].join('\n');
+    await page.notebook.createNew('decoder_value.ipynb');
+    await page.notebook.setCell(0, 'code', code);
+    await page.notebook.runCell(0);
+    const cell = (await page.notebook.getCellLocator(0))!;
+    const decoded = cell.locator('.jp-TinkerDoctor-decoded');
+    await expect(
+      decoded.locator('.jp-TinkerDoctor-decoded-item[data-code="TD303"]')
+    ).toBeVisible({ timeout: 20000 });
+    await expect(
+      decoded.locator('.jp-TinkerDoctor-decoded-item[data-code="TD506"]')
+    ).toHaveCount(0);
+    expect(await cell.locator('.jp-OutputArea-output').innerText()).toMatch(
+      /PermissionDeniedError\(/
+    );
+
+    // Plain text that mentions a number like a status is not an error.
+    await page.notebook.setCell(0, 'code', '"the error rate was 402 per day"');
+    await page.notebook.runCell(0);
+    await expect(decoded).toHaveCount(0, { timeout: 15000 });
+  });
 });
 
 test.describe('Error decoder on stored outputs, windowed', () => {
