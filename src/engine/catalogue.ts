@@ -202,8 +202,9 @@ export const CATALOGUE: Readonly<Record<string, ICatalogueEntry>> = {
   TD130: perf(
     'timing',
     'info',
-    'Slow first step is warm-up (normal)',
-    'No action: the first step includes warm-up.'
+    'Slow first step(s): warm-up (normal)',
+    'No action: the first steps include warm-up (compilation, caches, the ' +
+      'first requests).'
   ),
   TD131: perf(
     'timing',
