@@ -430,3 +430,31 @@ describe('TD405 and TD406 from the check', () => {
     expect(builtIn.map(x => x.code)).toEqual([]);
   });
 });
+
+describe('the check’s own notes', () => {
+  it('are shown as engine notes, after an error or a result', () => {
+    const said = rendererRules.run({
+      facts: facts({
+        model: 'Qwen/Qwen3-8B',
+        renderer: 'qwen3_instruct',
+        conversations: [],
+        notes: [
+          'the renderer in renderer was built for Qwen/Qwen3-8B, while ' +
+            'local/bigram-byte is in use in this kernel',
+          42
+        ]
+      })
+    }).notes;
+    expect(said).toEqual([
+      'Renderer check: the renderer in renderer was built for ' +
+        'Qwen/Qwen3-8B, while local/bigram-byte is in use in this kernel'
+    ]);
+    const failed = rendererRules.run({
+      facts: facts({ error: 'no renderer found', notes: ['checked nothing'] })
+    }).notes;
+    expect(failed).toEqual([
+      'The renderer check could not run: no renderer found',
+      'Renderer check: checked nothing'
+    ]);
+  });
+});

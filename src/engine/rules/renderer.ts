@@ -42,6 +42,14 @@ export const rendererRules: IRuleModule = {
         findings.push(...tokenFindings(check, cells));
         checked.push('tokens');
       }
+      // What the check assumed (which model, which renderer, which
+      // conversations), in its own words.
+      const said = Array.isArray(check.notes) ? check.notes : [];
+      notes.push(
+        ...said
+          .filter((n): n is string => typeof n === 'string' && n !== '')
+          .map(n => `Renderer check: ${n}`)
+      );
     }
     if (input.metrics) {
       findings.push(...klFindings(input.metrics, check));
