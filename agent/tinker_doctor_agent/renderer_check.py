@@ -8,16 +8,20 @@ reports, per conversation, identical or the first differing position with
 decoded tokens on both sides. Known benign differences are named.
 
 Rules: standard library plus what the kernel already has; never raises, never
-prints, never downloads (tokenizers load with `local_files_only=True`), never
-imports tinker when the user has not (unless `args.allowImport`).
+prints, never downloads nor contacts any host (a tokenizer is loaded only
+from a local folder, see renderer_tokenizer.py), never imports tinker when
+the user has not (unless `args.allowImport`).
 """
 
+import difflib
+import re
 import sys
 import traceback
 
 from . import renderer_compare as rc
 from . import renderer_find as find
 from . import renderer_tables as tables
+from . import renderer_tokenizer as tokenizers
 
 # Bounds on what one result carries (it goes over the comm and into facts).
 MAX_TOKENS = 4096
@@ -28,9 +32,10 @@ def run(args=None) -> dict:
     """Run the renderer check; return a JSON-able dict (never raises).
 
     args (all optional): `model`, `renderer`, `tokenizerPath`,
-    `cellSources` (list of str or {source}), `messagesVariable` (a name in
-    the user namespace), `templateKwargs` (the user's own comparison
-    options), `namespace` (a dict, for tests), `allowImport` (bool).
+    `cellSources` (list of str or {source, executionCount}),
+    `messagesVariable` (a name in the user namespace), `messagesFile`,
+    `templateKwargs` (the user's own comparison options), `namespace` (a
+    dict, for tests), `allowImport` (bool).
     """
     result = {"model": None, "renderer": None, "recommended": [], "notes": []}
     try:
@@ -42,20 +47,42 @@ def run(args=None) -> dict:
 
 
 def _run(args, result):
-    cells = [find.cell_text(c) for c in args.get("cellSources") or []]
+    raw = args.get("cellSources") or []
+    if not isinstance(raw, (list, tuple)):
+        raise TypeError("cellSources must be a list of cell sources")
+    cells = [find.cell_text(c) for c in raw]
+    executed = _executed(raw)
     namespace = args.get("namespace")
     if namespace is None:
         namespace = find.user_namespace()
-    live = find.find_live_renderer(namespace)
+    live = find.find_live_renderer(namespace, executed)
+    if live and live["others"]:
+        others = [o for o in live["others"] if o["name"] != live["name"]]
+        result["otherRenderers"] = others
+        if others:
+            result["notes"].append(
+                "other renderers in the namespace: {}; checked {} ({}), the "
+                "most recently bound".format(
+                    ", ".join(f"{o['variable']} ({o['name']})" for o in others),
+                    live["variable"],
+                    live["name"],
+                )
+            )
     config = find.from_configs(namespace)
     in_use = args.get("model") or find.model_from_clients(namespace)
     built_for = live and live.get("model")
+    named_renderer = (
+        args.get("renderer")
+        or (live and live.get("name"))
+        or config.get("renderer_name")
+        or find.renderer_from_cells(cells)
+    )
     result["model"] = (
         built_for
         or in_use
         or config.get("model_name")
         or config.get("model_name_for_tokenizer")
-        or find.model_from_cells(cells)
+        or find.model_from_cells(cells, named_renderer)
     )
     if built_for and in_use and in_use != built_for:
         # The live renderer names the model it was built for, and its own
@@ -65,12 +92,7 @@ def _run(args, result):
             f"{built_for}, while {in_use} is in use in this kernel; checked "
             f"against {built_for}"
         )
-    result["renderer"] = (
-        args.get("renderer")
-        or (live and live.get("name"))
-        or config.get("renderer_name")
-        or find.renderer_from_cells(cells)
-    )
+    result["renderer"] = named_renderer
     if result["model"]:
         result["recommended"], result["recommendedSource"] = tables.recommended_for(
             result["model"]
@@ -104,13 +126,15 @@ def _run(args, result):
         return
     result["cookbookVersion"] = _version("tinker-cookbook")
 
-    tokenizer, source = _find_tokenizer(args, live, namespace, result["model"])
+    tokenizer, source = tokenizers.find_tokenizer(
+        args, live, namespace, result["model"]
+    )
     if tokenizer is None:
         result["error"] = source
         return
     result["tokenizerSource"] = source
-    if not hasattr(tokenizer, "apply_chat_template") or not getattr(
-        tokenizer, "chat_template", None
+    if find.attr(tokenizer, "apply_chat_template") is None or not find.attr(
+        tokenizer, "chat_template"
     ):
         result["error"] = "the tokenizer has no chat template to compare with"
         return
@@ -127,8 +151,17 @@ def _run(args, result):
             if "Unknown renderer" not in str(error):
                 raise
             result["unknownRenderer"] = name
-            result["error"] = f"{error} Registered custom renderers: " + (
-                ", ".join(find.registered(renderers)) or "none"
+            custom = find.registered(renderers)
+            close = difflib.get_close_matches(
+                name, _known_renderers(renderers) + custom, n=3, cutoff=0.6
+            )
+            if close:
+                result["didYouMean"] = close
+            result["error"] = (
+                f"{error}"
+                + (f" Did you mean {' or '.join(map(repr, close))}?" if close else "")
+                + " Registered custom renderers: "
+                + (", ".join(custom) or "none")
             )
             return
     thinking = tables.thinking_mode(name)
@@ -137,8 +170,11 @@ def _run(args, result):
     user_kwargs = args.get("templateKwargs")
     if user_kwargs is None:
         user_kwargs = find.kwargs_from_cells(cells)
-    conversations, origin = find.conversations(args, namespace)
+    conversations, origin, problem = find.conversations(args, namespace, executed)
     result["conversationSource"] = origin
+    if problem:
+        result["conversationProblem"] = problem
+        result["notes"].append(problem)
     if origin == "built-in" and not thinking:
         # A non-thinking renderer refuses (or cannot show) reasoning turns:
         # the built-in set drops them; the user's own data is kept as it is.
@@ -191,67 +227,31 @@ def _version(dist):
         return None
 
 
-def _find_tokenizer(args, live, namespace, model):
-    """(tokenizer, source) or (None, reason); never downloads."""
-    path = args.get("tokenizerPath")
-    if path:
-        return _load_local(path, f"path {path}")
-    if live and live.get("tokenizer") is not None:
-        return live["tokenizer"], "the renderer's tokenizer ({})".format(
-            live["variable"]
-        )
-    found = [
-        (key, value)
-        for key, value in list(namespace.items())
-        if not key.startswith("_")
-        and not isinstance(value, type)
-        and hasattr(value, "apply_chat_template")
+def _executed(raw):
+    """Cell sources in execution order when the cells carry execution
+    counts (cells never run left out), else in the order given."""
+    counted = [
+        (c.get("executionCount"), n, find.cell_text(c))
+        for n, c in enumerate(raw)
+        if isinstance(c, dict) and isinstance(c.get("executionCount"), int)
     ]
-    base = (model or "").split(":", 1)[0]
-    short = base.rsplit("/", 1)[-1].lower()
-    for key, value in found:
-        path = str(getattr(value, "name_or_path", "") or "")
-        if not model or path == base or (short and short in path.lower()):
-            return value, f"tokenizer in the namespace ({key})"
-    if len(found) == 1:
-        key, value = found[0]
-        path = getattr(value, "name_or_path", "")
-        return value, (
-            f"tokenizer in the namespace ({key}, loaded from {path!r}: "
-            f"the only tokenizer found, assumed to be {model}'s)"
-        )
-    if not model:
-        return None, "no model found: name it in a cell or pass it to the check"
-    candidates = [model]
-    if model.startswith("meta-llama/Llama-3"):
-        candidates.append("thinkingmachineslabinc/meta-llama-3-instruct-tokenizer")
-    reasons = []
-    for name in candidates:
-        tokenizer, reason = _load_local(name, f"local Hugging Face cache ({name})")
-        if tokenizer is not None:
-            return tokenizer, reason
-        reasons.append(reason)
-    return None, (
-        "the tokenizer of {} is not available offline (nothing was downloaded): "
-        "load it once in this kernel (get_tokenizer) or give a local path. {}".format(
-            model, " ".join(reasons)
-        )
-    )
+    if counted:
+        return [text for _, _, text in sorted(counted)]
+    return [find.cell_text(c) for c in raw]
 
 
-def _load_local(name, label):
+def _known_renderers(renderers):
+    """Built-in renderer names: the cookbook's get_renderer branches (read
+    from its source file) and the bundled recommendations."""
+    names = {n for _, group in tables.BUNDLED_RECOMMENDED for n in group}
     try:
-        from transformers import AutoTokenizer
-    except Exception as error:  # noqa: BLE001 - the check reports, never raises
-        return None, f"transformers is not importable: {error}"
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(
-            name, local_files_only=True, trust_remote_code=False
-        )
-        return tokenizer, label
-    except Exception as error:  # noqa: BLE001 - the check reports, never raises
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return None, f"{label}: {text[:200]}"
+        import inspect
+
+        source = inspect.getsource(renderers.get_renderer)
+        names.update(re.findall(r"""name\s*==\s*["']([\w.\-]+)["']""", source))
+    except Exception:  # noqa: BLE001, S110 - the bundled names are enough
+        pass
+    return sorted(names)
 
 
 def _supports_tools(renderer):
@@ -268,6 +268,13 @@ def _supports_tools(renderer):
 
 def _summarise(result, compared, decode):
     ok = [c for c in compared if "error" not in c]
+    errored = [c for c in compared if "error" in c]
+    result["errored"] = len(errored)
+    if errored:
+        result["erroredExamples"] = [
+            {"name": c.get("name"), "kind": c.get("kind"), "error": c["error"]}
+            for c in errored[:5]
+        ]
     if not ok:
         errors = {c.get("error") for c in compared}
         result["error"] = "no conversation could be rendered: {}".format(
@@ -277,7 +284,9 @@ def _summarise(result, compared, decode):
     real = [c for c in ok if not c["identical"] and c.get("benign") is None]
     benign = [c for c in ok if not c["identical"] and c.get("benign") is not None]
     pick = (real or benign or ok)[0]
-    result["identical"] = all(c["identical"] for c in ok)
+    # An errored comparison is not a pass: `identical` only when every
+    # comparison ran and matched.
+    result["identical"] = not errored and all(c["identical"] for c in ok)
     result["realMismatches"] = len(real)
     result["benignDifferences"] = len(benign)
     result["rendererTokens"] = pick["rendererTokens"][:MAX_TOKENS]

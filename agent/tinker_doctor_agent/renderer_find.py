@@ -5,6 +5,7 @@ clients, cookbook configs, conversations) and the notebook's cell sources
 import re
 
 from . import cells
+from . import renderer_sample as sampling
 from .renderer_tables import BUILTIN
 
 MODEL_ORGS = (
@@ -28,10 +29,16 @@ THINKING_KWARGS = (
     "reasoning_effort",
 )
 
-# How many items of a list are looked at when searching for conversations.
-SCAN = 100
-# How many conversations of a user's variable are compared.
-SAMPLE = 3
+# Modules whose classes count as tokenizers (a class in the object's MRO must
+# come from one of them and define apply_chat_template itself).
+TOKENIZER_MODULES = (
+    "transformers.",
+    "transformers_modules.",
+    "tokenizers.",
+    "tinker_cookbook.",
+    "tiktoken.",
+    "mistral_common.",
+)
 
 
 def user_namespace():
@@ -48,24 +55,126 @@ def cell_text(cell):
     return str(cell)
 
 
-def find_live_renderer(namespace):
-    """The most recently bound cookbook renderer object in the namespace."""
-    found = None
+def attr(value, name, default=None):
+    """getattr that survives any user object (a __getattr__ may raise
+    anything, not only AttributeError)."""
+    try:
+        return getattr(value, name, default)
+    except Exception:  # noqa: BLE001 - odd user objects are skipped
+        return default
+
+
+def module_of(value):
+    """The module of the object's type (never runs the object's code)."""
+    try:
+        return type(value).__module__ or ""
+    except Exception:  # noqa: BLE001 - odd user objects are skipped
+        return ""
+
+
+def is_tokenizer(value):
+    """A real tokenizer: a class from transformers, tokenizers, the cookbook
+    (or tiktoken / mistral_common) in its MRO defines apply_chat_template.
+    Mocks and proxies, which answer any attribute, are not tokenizers."""
+    try:
+        if isinstance(value, type):
+            return False
+        for klass in type(value).__mro__:
+            module = (klass.__module__ or "") + "."
+            if module.startswith(TOKENIZER_MODULES) and (
+                "apply_chat_template" in vars(klass)
+            ):
+                return True
+    except Exception:  # noqa: BLE001 - odd user objects are skipped
+        return False
+    return False
+
+
+def history(namespace, cells=()):
+    """Cell sources in execution order: IPython's input history (`_ih`)
+    when the namespace has it, else the given cell sources."""
+    inputs = namespace.get("_ih")
+    if isinstance(inputs, list) and any(isinstance(t, str) and t for t in inputs):
+        return [t for t in inputs if isinstance(t, str)]
+    return list(cells)
+
+
+# Assignment targets: `a = ...`, `a, b = ...`, `a: T = ...`, `a += ...` at
+# the start of a line outside brackets (so not a keyword argument), and
+# `for a, b in`, `with ... as a`, `(a := ...)` anywhere.
+_ASSIGN = re.compile(
+    r"^[ \t]*([A-Za-z_][\w \t,]*?)[ \t]*(?::[^=\n]*)?"
+    r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)"
+)
+_BINDS = re.compile(
+    r"\bfor[ \t]+([\w \t,()]+?)[ \t]+in\b|\bas[ \t]+(\w+)|(\w+)[ \t]*:="
+)
+_QUOTED = re.compile(r"""("|')(?:\\.|(?!\1).)*\1|#.*""")
+
+
+def bound_order(names, sources):
+    """{name: (cell index, line)} of the last assignment to each name in
+    the sources (in execution order); names never assigned are left out."""
+    wanted = set(names)
+    out = {}
+    for index, text in enumerate(sources):
+        depth = 0
+        for number, line in enumerate(text.splitlines()):
+            bare = _QUOTED.sub("", line)
+            found = [m.group(1) for m in [_ASSIGN.match(bare)] if m and not depth]
+            found += [next(g for g in m.groups() if g) for m in _BINDS.finditer(bare)]
+            for targets in found:
+                for name in re.findall(r"[A-Za-z_]\w*", targets):
+                    if name in wanted:
+                        out[name] = (index, number)
+            depth = max(0, depth + len(re.findall(r"[([{]", bare)))
+            depth = max(0, depth - len(re.findall(r"[)\]}]", bare)))
+    return out
+
+
+def most_recent(keys, sources):
+    """The key bound most recently per the sources; ties (or names never
+    seen assigned) keep the namespace order, last first."""
+    order = bound_order(keys, sources)
+    ranked = sorted(enumerate(keys), key=lambda p: (order.get(p[1], (-1, -1)), p[0]))
+    return [key for _, key in reversed(ranked)]
+
+
+def live_renderers(namespace):
+    """Every cookbook renderer object bound to a public name."""
+    found = []
     for key, value in list(namespace.items()):
         if key.startswith("_"):
             continue
-        module = type(value).__module__ or ""
-        if module.startswith("tinker_cookbook.renderers") and hasattr(
-            value, "build_generation_prompt"
-        ):
-            found = {
+        if not module_of(value).startswith("tinker_cookbook.renderers"):
+            continue
+        if attr(value, "build_generation_prompt") is None:
+            continue
+        found.append(
+            {
                 "object": value,
-                "name": getattr(value, "_renderer_name", None),
-                "model": getattr(value, "_model_name", None),
-                "tokenizer": getattr(value, "tokenizer", None),
+                "name": attr(value, "_renderer_name"),
+                "model": attr(value, "_model_name"),
+                "tokenizer": attr(value, "tokenizer"),
                 "variable": key,
             }
+        )
     return found
+
+
+def find_live_renderer(namespace, sources=()):
+    """The most recently bound cookbook renderer object in the namespace
+    (per the execution history), with `others`: the other renderers."""
+    found = live_renderers(namespace)
+    if not found:
+        return None
+    order = most_recent([f["variable"] for f in found], history(namespace, sources))
+    by_name = {f["variable"]: f for f in found}
+    best = dict(by_name[order[0]])
+    best["others"] = [
+        {"variable": k, "name": by_name[k]["name"]} for k in order[1:]
+    ]
+    return best
 
 
 def registered(renderers):
@@ -81,15 +190,15 @@ def from_configs(namespace):
     found = {}
 
     def read(obj, depth):
-        if depth > 2 or not (type(obj).__module__ or "").startswith("tinker_cookbook"):
+        if depth > 2 or not module_of(obj).startswith("tinker_cookbook"):
             return
         for key in ("model_name", "model_name_for_tokenizer", "renderer_name"):
-            value = getattr(obj, key, None)
+            value = attr(obj, key)
             if isinstance(value, str) and value and key not in found:
                 found[key] = value
         try:
             fields = list(vars(obj).values())
-        except TypeError:
+        except Exception:  # noqa: BLE001 - no __dict__ or an odd one
             return
         for value in fields[:50]:
             read(value, depth + 1)
@@ -103,13 +212,12 @@ def from_configs(namespace):
 def model_from_clients(namespace):
     """Base model of a live Tinker client, read from attributes only."""
     for value in list(namespace.values()):
-        module = type(value).__module__ or ""
-        if not module.startswith("tinker"):
+        if not module_of(value).startswith("tinker"):
             continue
-        name = getattr(value, "_base_model", None)
-        info = getattr(value, "_info", None)
-        data = getattr(info, "model_data", None)
-        name = name or getattr(data, "model_name", None)
+        name = attr(value, "_base_model")
+        info = attr(value, "_info")
+        data = attr(info, "model_data")
+        name = name or attr(data, "model_name")
         if isinstance(name, str) and name:
             return name
     return None
@@ -118,28 +226,63 @@ def model_from_clients(namespace):
 _STRING = r"""["']([^"'\n]+)["']"""
 
 
-def model_from_cells(cells):
-    """The last model id (org/name of a known org) written in the cells."""
+def model_from_cells(cells, renderer=None):
+    """The model id (org/name of a known org) written in the cells that goes
+    with the renderer: the one in the cell where the renderer is named
+    (nearest to it, before it first), else the nearest one named in an
+    earlier cell, else the last one written."""
     pattern = re.compile(
         r"""["']((?:{})/[\w.\-]+)["']""".format(
             "|".join(re.escape(o) for o in MODEL_ORGS)
         )
     )
+    models = [
+        (index, match.start(), match.group(1))
+        for index, text in enumerate(cells)
+        for match in pattern.finditer(text)
+    ]
+    if not models:
+        return None
+    at = _renderer_position(cells, renderer)
+    if at is not None:
+        index, offset = at
+        same = [m for m in models if m[0] == index]
+        if same:
+            before = [m for m in same if m[1] < offset]
+            if before:
+                return before[-1][2]
+            return min(same, key=lambda m: m[1] - offset)[2]
+        earlier = [m for m in models if m[0] < index]
+        if earlier:
+            return earlier[-1][2]
+    return models[-1][2]
+
+
+def _renderer_position(cells, renderer):
+    """(cell index, offset) of the last place the renderer is named."""
     found = None
-    for text in cells:
-        for match in pattern.finditer(text):
-            found = match.group(1)
+    if renderer:
+        quoted = re.compile(r"""["']{}["']""".format(re.escape(renderer)))
+        for index, text in enumerate(cells):
+            for match in quoted.finditer(text):
+                found = (index, match.start())
+    if found is None:
+        for index, text in enumerate(cells):
+            for match in _RENDERER_NAME.finditer(text):
+                found = (index, match.start())
     return found
+
+
+_RENDERER_NAME = re.compile(
+    rf"get_renderer\(\s*(?:name\s*=\s*)?{_STRING}|renderer_name[\"']?\s*[=:]\s*{_STRING}"
+)
 
 
 def renderer_from_cells(cells):
     """The last renderer name written by hand (get_renderer / renderer_name)."""
-    pattern = re.compile(
-        rf"get_renderer\(\s*(?:name\s*=\s*)?{_STRING}|renderer_name[\"']?\s*[=:]\s*{_STRING}"
-    )
     found = None
     for text in cells:
-        for match in pattern.finditer(text):
+        for match in _RENDERER_NAME.finditer(text):
             found = match.group(1) or match.group(2)
     return found
 
@@ -166,50 +309,57 @@ def kwargs_from_cells(cells):
     return found
 
 
-def conversations(args, namespace):
-    """The conversations to compare: a variable of messages (named, or the
-    last one found in the namespace), a JSONL file of {"messages": ...}
-    rows, else the built-in set."""
+def conversations(args, namespace, sources=()):
+    """(conversations, origin, note): a variable of messages (named, or the
+    most recently bound one found in the namespace), a JSONL file of
+    {"messages": ...} rows, else the built-in set; `note` says why named
+    data was not used (None when it was, or when nothing was named)."""
     variable = args.get("messagesVariable")
-    names = [variable] if variable else []
-    if not variable and not args.get("messagesFile"):
-        names = [k for k in reversed(list(namespace)) if not k.startswith("_")]
-    for name in names:
-        sample = sample_messages(namespace.get(name))
-        if sample:
-            return [(f"{name}[{i}]", m) for i, m in sample], f"variable {name}"
     path = args.get("messagesFile")
+    problems = []
+    if variable:
+        if not isinstance(variable, str) or variable not in namespace:
+            problems.append(
+                f"messagesVariable {variable!r} is not defined in the kernel"
+            )
+        else:
+            sample, why = _sample_variable(namespace[variable], True)
+            if sample:
+                return _labelled(variable, sample), f"variable {variable}", None
+            problems.append(f"messagesVariable {variable!r} {why}{_EXPECTED}")
+    elif not path:
+        public = [k for k in namespace if not k.startswith("_")]
+        for name in most_recent(public, history(namespace, sources)):
+            sample, _ = _sample_variable(namespace.get(name), False)
+            if sample:
+                return _labelled(name, sample), f"variable {name}", None
     if path:
-        sample = sample_file(path)
+        sample, why = sampling.sample_file(str(path))
         if sample:
-            return [(f"{path}:{i + 1}", m) for i, m in sample], f"file {path}"
-    return [(name, msgs) for name, msgs in BUILTIN], "built-in"
+            found = [(f"{path}:{where}", m) for where, m in sample]
+            return found, f"file {path}", None
+        problems.append(f"messagesFile {path!r} {why}")
+    note = None
+    if problems:
+        note = "; ".join(problems) + ": compared the built-in conversations instead"
+    return [(name, msgs) for name, msgs in BUILTIN], "built-in", note
 
 
-def sample_file(path):
-    """Up to SAMPLE (line index, messages) from a JSONL file."""
-    import json
+_EXPECTED = (
+    " (expected a list of conversations, rows with a 'messages' list, a "
+    "datasets.Dataset with a 'messages' column, or a pandas DataFrame/Series)"
+)
 
-    rows = []
+
+def _labelled(name, sample):
+    return [(f"{name}[{i}]", m) for i, m in sample]
+
+
+def _sample_variable(value, named):
     try:
-        with open(path, encoding="utf-8") as handle:
-            for i, line in enumerate(handle):
-                if i >= 1000 or len(rows) >= SAMPLE:
-                    break
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(row, dict):
-                    rows.append((i, row))
-    except OSError:
-        return []
-    out = []
-    for i, row in rows:
-        found = sample_messages(row)
-        if found:
-            out.append((i, found[0][1]))
-    return out
+        return sampling.sample_messages(value, named)
+    except Exception as error:  # noqa: BLE001 - odd user objects are skipped
+        return [], f"could not be read ({type(error).__name__})"
 
 
 def has_assistant(messages):
@@ -218,26 +368,3 @@ def has_assistant(messages):
 
 def without_thinking(messages):
     return [{k: v for k, v in m.items() if k != "thinking"} for m in messages]
-
-
-def sample_messages(value):
-    """Up to SAMPLE (index, messages) pairs from a list of conversations."""
-    if isinstance(value, dict) and "messages" in value:
-        value = [value]
-    if not isinstance(value, (list, tuple)):
-        return []
-    if value and isinstance(value[0], dict) and "role" in value[0]:
-        value = [value]
-    out = []
-    for i, item in enumerate(value[:SCAN]):
-        if isinstance(item, dict):
-            item = item.get("messages")
-        if (
-            isinstance(item, list)
-            and item
-            and all(isinstance(m, dict) and "role" in m for m in item)
-        ):
-            out.append((i, item))
-        if len(out) >= SAMPLE:
-            break
-    return out

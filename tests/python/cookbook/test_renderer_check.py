@@ -209,7 +209,8 @@ def test_users_messages_variable_is_sampled(qwen3_tok):
     )
     assert result["conversationSource"] == "variable rows"
     names = sorted({c["name"] for c in result["conversations"]})
-    assert names == ["rows[0]", "rows[1]", "rows[2]"]
+    # The first rows and the last one read: not only the start of the data.
+    assert names == ["rows[0]", "rows[1]", "rows[2]", "rows[9]"]
 
 
 def test_thinking_data_with_a_disable_thinking_renderer_is_reported_per_conversation(
@@ -355,7 +356,8 @@ def test_training_file_without_assistant_turns_has_no_loss_tokens(tmp_path, qwen
     result = check(qwen3_tok, "qwen3", messagesFile=str(data))
     assert result["conversationSource"] == f"file {data}"
     supervised = [c for c in result["conversations"] if c["kind"] == "supervised"]
-    assert len(supervised) == 3
+    assert len(supervised) == 4  # lines 1-3 and the last one read (5)
+    assert supervised[-1]["name"] == f"{data}:line 5"
     assert all(c.get("lossTokens") == 0 for c in supervised)
     with_answer = check(qwen3_tok, "qwen3")
     assert by(with_answer, "thinking", "supervised")["lossTokens"] > 0
