@@ -5,8 +5,16 @@ The frontend opens a comm to the target after installing the agent. Requests
 pushes `event` messages from its own thread (ipykernel queues comm sends onto
 its IOPub thread, so they go out while a cell runs). Without a kernel (plain
 Python) nothing is registered and `send_event` does nothing.
+
+Every send carries, as its parent, the frontend's latest message on that
+comm. ipykernel (7.4) routes a comm's next incoming messages to the subshell
+of the parent of its last outgoing one, and a thread of ours would otherwise
+send under the running cell's request: the frontend's requests would then
+wait behind that cell on the main shell instead of going to the subshell the
+comm was opened on.
 """
 
+import contextvars
 import sys
 import threading
 import time
@@ -18,6 +26,7 @@ MAX_COMMS = 16
 
 _lock = threading.Lock()
 _comms = []
+_parents = {}  # comm id -> the frontend's latest message on it
 _manager = None
 _stats = {"sent": 0, "errors": 0, "lastError": None}
 
@@ -62,6 +71,7 @@ def unregister():
     with _lock:
         comms = list(_comms)
         del _comms[:]
+        _parents.clear()
     for c in comms:
         try:
             c.close(data={"type": "bye"})
@@ -89,13 +99,35 @@ def stats():
 
 def _send(c, data):
     try:
-        c.send(data)
+        _as_reply(c, lambda: c.send(data))
         _stats["sent"] += 1
         return True
     except Exception as exc:
         _stats["errors"] += 1
         _stats["lastError"] = type(exc).__name__
         return False
+
+
+def _as_reply(c, fn):
+    """Call `fn` with the comm's latest frontend message as the kernel's
+    shell parent (in a context of its own), so the send neither borrows the
+    running cell's request nor moves the comm off its subshell."""
+    parent = _parents.get(getattr(c, "comm_id", None))
+    var = getattr(getattr(c, "kernel", None), "_shell_parent", None)
+    if parent is None or not isinstance(var, contextvars.ContextVar):
+        return fn()
+
+    def run():
+        var.set(parent)
+        return fn()
+
+    return contextvars.Context().run(run)
+
+
+def _remember(c, msg):
+    comm_id = getattr(c, "comm_id", None)
+    if comm_id is not None and isinstance(msg, dict) and msg.get("header"):
+        _parents[comm_id] = msg
 
 
 def send_event(event):
@@ -113,10 +145,12 @@ def send_event(event):
 
 
 def _on_open(c, open_msg):
+    _remember(c, open_msg)
     with _lock:
         _comms.append(c)
         while len(_comms) > MAX_COMMS:
             old = _comms.pop(0)
+            _parents.pop(getattr(old, "comm_id", None), None)
             try:
                 old.close()
             except Exception:
@@ -144,6 +178,7 @@ def _on_close(msg):
     except Exception:
         pass
     with _lock:
+        _parents.pop(comm_id, None)
         for c in list(_comms):
             if getattr(c, "comm_id", None) == comm_id:
                 _comms.remove(c)
@@ -164,6 +199,7 @@ def _on_msg(msg):
     c = _find_comm(msg)
     if c is None:
         return
+    _remember(c, msg)
     try:
         data = msg["content"]["data"]
     except Exception:

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 from importlib.metadata import version
 
 import pytest
@@ -251,6 +252,33 @@ def test_subshell_comm_answers_while_a_cell_runs(kernel):
     main = [t for t in answer["facts"]["threads"] if t["role"] == "main"][0]
     cell_frames = [f for f in main["stack"] if f.get("cellId") == "busy"]
     assert cell_frames and cell_frames[-1]["line"] == 3
+    kernel.wait_reply(msg_id)
+
+
+def test_subshell_comm_still_answers_after_an_event_pushed_while_a_cell_runs(kernel):
+    # ipykernel routes a comm's next requests to the subshell of its last
+    # send's parent; an event pushed from a thread of the kernel (here one
+    # the cell starts, as the watchdog does) must not move the comm to the
+    # main shell, where requests would wait for the cell.
+    kernel.inject()
+    kernel.create_subshell()
+    kernel.open_comm(subshell=True)
+    msg_id = kernel.send_execute(
+        "import sys, threading, time\n"
+        "channel = sys.modules['_tinker_doctor.comm_channel']\n"
+        "pusher = threading.Thread(target=channel.send_event, args=({'kind': 'test'},))\n"
+        "pusher.start(); pusher.join()\n"
+        "time.sleep(4)\n",
+        cell_id="busy",
+    )
+    kernel.wait_for(
+        lambda m: m["msg_type"] == "comm_msg"
+        and m["content"]["data"].get("event", {}).get("kind") == "test",
+        timeout=10,
+    )
+    started = time.monotonic()
+    kernel.comm_request({"type": "ping"}, subshell=True, timeout=10)
+    assert time.monotonic() - started < 2.0
     kernel.wait_reply(msg_id)
 
 
