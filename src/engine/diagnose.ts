@@ -52,12 +52,16 @@ export function diagnose(input: IDiagnosisInput): IDiagnosis {
   const findings: IFinding[] = [];
   const checked = new Set<string>();
   const notes: string[] = [];
+  const stepNotes = new Map<string, string[]>();
   for (const module of RULE_MODULES) {
     try {
       const result = module.run(input);
       findings.push(...result.findings);
       result.checked.forEach(step => checked.add(step));
       notes.push(...(result.notes ?? []));
+      for (const [step, said] of Object.entries(result.stepNotes ?? {})) {
+        stepNotes.set(step, [...(stepNotes.get(step) ?? []), ...said]);
+      }
     } catch (error) {
       notes.push(`The ${module.name} checks failed: ${String(error)}`);
     }
@@ -72,12 +76,14 @@ export function diagnose(input: IDiagnosisInput): IDiagnosis {
   }));
   const steps: IStepResult[] = STEPS.map(step => {
     const own = unique.filter(f => f.path === step.path && f.step === step.id);
+    const said = stepNotes.get(step.id) ?? [];
     return {
       path: step.path,
       id: step.id,
       label: step.label,
       status: Private.status(own, checked.has(step.id) || own.length > 0),
-      findings: own
+      findings: own,
+      ...(said.length > 0 ? { notes: said.map(redactSecrets) } : {})
     };
   });
   const order = PATHS.map(p => p.id);

@@ -91,6 +91,11 @@ export interface IRuleResult {
   checked: string[];
   /** Remarks for the user (assumptions made, inputs skipped). */
   notes?: string[];
+  /**
+   * Remarks about one step, by step id, shown with that step (e.g. why it
+   * could not be checked). Optional; most modules give none.
+   */
+  stepNotes?: Record<string, string[]>;
 }
 
 /** A rule module: one role, a few related codes. */
@@ -112,6 +117,8 @@ export interface IStepResult {
   label: string;
   status: StepStatus;
   findings: IFinding[];
+  /** Remarks rule modules made about this step; absent when none. */
+  notes?: string[];
 }
 
 /** The engine's whole answer. */

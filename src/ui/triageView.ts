@@ -80,6 +80,9 @@ export function renderPaths(
         el('span', 'jp-TinkerDoctor-stepStatus', STATUS_TEXT[step.status])
       );
       item.appendChild(head);
+      for (const note of step.notes ?? []) {
+        item.appendChild(el('div', 'jp-TinkerDoctor-stepNote', note));
+      }
       for (const finding of step.findings) {
         item.appendChild(Private.finding(finding, options));
       }

@@ -393,7 +393,7 @@ describe('renderer table', () => {
     expect(otherThinkingVariant('glm5_3_low_reasoning')).toBeNull();
     expect(isThinkingRenderer('qwen3_instruct')).toBe(false);
     expect(
-      bundledRecommended('nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B')
+      bundledRecommended('nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16')
     ).toContain('nemotron3');
   });
 });

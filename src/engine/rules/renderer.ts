@@ -3,11 +3,10 @@
  * it suits the model and the data, what the kernel's renderer check found,
  * and whether the sample–train KL at step 0 points at the renderer.
  */
-import { IDiagnosisInput, IFinding, IRuleModule } from '../types';
+import { IDiagnosisInput, IFinding, IRuleModule, IRuleResult } from '../types';
 import { scanCells } from './rendererCells';
 import {
   checkFindings,
-  modelInUse,
   nameFindings,
   thinkingFindings,
   weightFindings
@@ -22,22 +21,28 @@ export const rendererRules: IRuleModule = {
     const findings: IFinding[] = [];
     const checked: string[] = [];
     const notes: string[] = [];
+    const stepNotes: Record<string, string[]> = {};
     const cells = scanCells(input);
     const check = input.facts?.checks?.renderer;
     if (input.notebook) {
-      const model = modelInUse(cells, check, input.facts?.modelsInUse);
       const cookbook = input.facts?.packages?.['tinker-cookbook'] ?? null;
-      findings.push(...nameFindings(cells, model, check, cookbook));
+      findings.push(
+        ...nameFindings(cells, check, cookbook, input.facts?.modelsInUse)
+      );
       findings.push(...weightFindings(input.notebook.cells));
       if (cells.renderers.length > 0) {
         checked.push('config');
       }
     }
     findings.push(...thinkingFindings(cells, check));
-    findings.push(...checkFindings(check));
+    findings.push(...checkFindings(check, cells));
     if (check) {
       if (typeof check.error === 'string' && check.error) {
         notes.push(`The renderer check could not run: ${check.error}`);
+        // Said again where it matters: the tokens step stays unchecked.
+        stepNotes.tokens = [
+          `Tokens not compared: the renderer check could not run: ${check.error}`
+        ];
       } else {
         findings.push(...tokenFindings(check, cells));
         checked.push('tokens');
@@ -52,8 +57,17 @@ export const rendererRules: IRuleModule = {
       );
     }
     if (input.metrics) {
-      findings.push(...klFindings(input.metrics, check));
+      const kl = klFindings(input.metrics, check);
+      findings.push(...kl.findings);
+      notes.push(...kl.notes);
+      if (kl.notes.length > 0) {
+        stepNotes.tokens = [...(stepNotes.tokens ?? []), ...kl.notes];
+      }
     }
-    return { findings, checked, notes };
+    const result: IRuleResult = { findings, checked, notes };
+    if (Object.keys(stepNotes).length > 0) {
+      result.stepNotes = stepNotes;
+    }
+    return result;
   }
 };

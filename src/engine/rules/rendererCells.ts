@@ -13,6 +13,14 @@ export interface ISeen {
   cellId: string | null;
   /** 1-based line within the cell; null when seen in an output. */
   line: number | null;
+  /** Character offset in the cell source (absent for outputs). */
+  offset?: number;
+  /**
+   * The bracketed spans (`(...)`, `{...}`, `[...]`) around it, outermost
+   * first, as [open, close] offsets: a model inside one of them is named in
+   * the same call or config.
+   */
+  enclosing?: Array<[number, number]>;
 }
 
 /** Everything the renderer rules read from the cells. */
@@ -23,7 +31,10 @@ export interface IRendererCells {
   models: ISeen[];
   /** Names registered with `register_renderer("name", ...)`. */
   registered: Set<string>;
-  /** Where a `<think>` block appears in a string literal or a cell output. */
+  /**
+   * Where a `<think>` block appears in a string literal or a cell output;
+   * literals used as patterns to remove or split think blocks are not data.
+   */
   thinkData: ISeen[];
   /** Assistant-message literals (`"role": "assistant"`) in cell sources. */
   assistantLiterals: ISeen[];
@@ -44,6 +55,11 @@ const MODEL_ARG_RE =
   /(?:base_model|model_name|model)\s*[=:]\s*["']([\w.\-]+\/[\w.\-]+)["']/g;
 const REGISTER_RE = /register_renderer\(\s*(?:name\s*=\s*)?["']([^"'\n]+)["']/g;
 const THINK_RE = /<think>[\s\S]*?<\/think>/g;
+/** Think-block content that is regex syntax (`.*?`, `[\s\S]*?`, `(.+)`). */
+const PATTERN_BODY_RE = /^\(?(?:\?[:P<\w>]*)?(?:\.|\[[^\]]*\])[*+]\??\)?$/;
+/** A literal that is the pattern argument of a removal or split. */
+const REMOVAL_CALL_RE =
+  /(?:\bre\.(?:sub|subn|split|compile|findall|finditer|search|match|fullmatch)|\.(?:sub|subn|replace|split|rsplit|partition|rpartition|removeprefix|removesuffix|strip|lstrip|rstrip))\(\s*(?:pattern\s*=\s*)?$/;
 const ASSISTANT_RE = /["']role["']\s*:\s*["']assistant["']/g;
 const OPTION_RE =
   /\b(enable_thinking|thinking|keep_history_thinking|truncate_history_thinking|preserve_thinking)\s*=\s*(True|False)/g;
@@ -67,10 +83,16 @@ export function scanCells(input: IDiagnosisInput): IRendererCells {
       value,
       cellIndex: cell.index,
       cellId: cell.id,
-      line: Private.lineOf(source, index)
+      line: Private.lineOf(source, index),
+      offset: index
     });
+    const spans = Private.brackets(source);
     for (const m of source.matchAll(RENDERER_RE)) {
-      out.renderers.push(at(m.index ?? 0, m[1] ?? m[2]));
+      const seen = at(m.index ?? 0, m[1] ?? m[2]);
+      seen.enclosing = spans.filter(
+        ([open, close]) => open < seen.offset! && seen.offset! < close
+      );
+      out.renderers.push(seen);
     }
     const models = new Map<number, ISeen>();
     for (const re of [MODEL_RE, MODEL_ARG_RE]) {
@@ -79,13 +101,19 @@ export function scanCells(input: IDiagnosisInput): IRendererCells {
       }
     }
     out.models.push(
-      ...[...models.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+      ...[...models.values()].sort((a, b) => a.offset! - b.offset!)
     );
     for (const m of source.matchAll(REGISTER_RE)) {
       out.registered.add(m[1]);
     }
-    for (const m of source.matchAll(THINK_RE)) {
-      out.thinkData.push(at(m.index ?? 0, m[0].slice(0, 80)));
+    for (const literal of Private.literals(source)) {
+      for (const m of literal.text.matchAll(THINK_RE)) {
+        if (!Private.isRemovalPattern(source, literal, m[0])) {
+          out.thinkData.push(
+            at(literal.start + (m.index ?? 0), m[0].slice(0, 80))
+          );
+        }
+      }
     }
     for (const m of source.matchAll(ASSISTANT_RE)) {
       out.assistantLiterals.push(at(m.index ?? 0, m[0]));
@@ -133,6 +161,90 @@ namespace Private {
       }
     }
     return out;
+  }
+
+  /** A string literal: its body and where the body starts. */
+  export interface ILiteral {
+    text: string;
+    start: number;
+    /** Offset of the literal's prefix (`r`, `f`, `b`) or opening quote. */
+    opening: number;
+  }
+
+  /** The string literals of (comment-free) Python source. */
+  export function literals(source: string): ILiteral[] {
+    const out: ILiteral[] = [];
+    let i = 0;
+    while (i < source.length) {
+      const c = source[i];
+      if (c !== '"' && c !== "'") {
+        i++;
+        continue;
+      }
+      const triple = source.startsWith(c.repeat(3), i);
+      const quote = triple ? c.repeat(3) : c;
+      let opening = i;
+      while (opening > 0 && /[rRbBfFuU]/.test(source[opening - 1])) {
+        opening--;
+      }
+      const start = i + quote.length;
+      let end = start;
+      while (end < source.length && !source.startsWith(quote, end)) {
+        if (source[end] === '\\') {
+          end++;
+        } else if (!triple && source[end] === '\n') {
+          break;
+        }
+        end++;
+      }
+      out.push({ text: source.slice(start, end), start, opening });
+      i = end + quote.length;
+    }
+    return out;
+  }
+
+  /**
+   * Whether a think block in a literal is a pattern, not data: its content
+   * is regex syntax (`<think>.*?</think>`), or the literal is the first
+   * argument of a call that removes or splits text (`re.sub`, `.replace`,
+   * `.split`, ...).
+   */
+  export function isRemovalPattern(
+    source: string,
+    literal: ILiteral,
+    block: string
+  ): boolean {
+    const body = block.slice('<think>'.length, -'</think>'.length).trim();
+    if (PATTERN_BODY_RE.test(body)) {
+      return true;
+    }
+    return REMOVAL_CALL_RE.test(source.slice(0, literal.opening));
+  }
+
+  /** Spans of matched brackets outside string literals, outermost first. */
+  export function brackets(source: string): Array<[number, number]> {
+    const blanked = source.split('');
+    for (const literal of literals(source)) {
+      for (
+        let k = literal.start;
+        k < literal.start + literal.text.length;
+        k++
+      ) {
+        blanked[k] = ' ';
+      }
+    }
+    const open: number[] = [];
+    const spans: Array<[number, number]> = [];
+    blanked.forEach((c, k) => {
+      if (c === '(' || c === '[' || c === '{') {
+        open.push(k);
+      } else if ((c === ')' || c === ']' || c === '}') && open.length > 0) {
+        spans.push([open.pop()!, k]);
+      }
+    });
+    // Unclosed brackets (a cell cut short) extend to the end of the cell.
+    open.forEach(k => spans.push([k, source.length]));
+    return spans.sort((a, b) => a[0] - b[0]);
   }
 
   /** 1-based line of a character offset. */

@@ -84,56 +84,71 @@ const ULTRA = [
   'nemotron3_ultra_preserve_thinking'
 ];
 
+const QWEN3_8 = [
+  'qwen3_8_xhigh_reasoning',
+  'qwen3_8_disable_thinking',
+  'qwen3_8_medium_reasoning',
+  'qwen3_8_low_reasoning'
+];
+const DEEPSEEKV4_1 = [
+  'deepseekv4_1',
+  'deepseekv4_1_low_reasoning',
+  'deepseekv4_1_max_reasoning',
+  'deepseekv4_1_disable_thinking',
+  'deepseekv4_1_preserve_thinking'
+];
+const GLM5_3 = [
+  'glm5_3_max_reasoning',
+  'glm5_3_low_reasoning',
+  'glm5_3_high_reasoning'
+];
+
 /**
- * Recommended renderers by lower-cased model-id prefix (the `:checkpoint`
- * suffix removed); the first matching prefix wins, so specific ids come
- * before their family.
+ * Recommended renderers by model id, exactly as `model_info.py` lists them
+ * (the cookbook looks ids up exactly, case included; an id it does not list
+ * is an unknown model with no recommendation).
  */
 export const BUNDLED_RECOMMENDED: ReadonlyArray<[string, string[]]> = [
-  ['meta-llama/llama-3.1-8b-instruct', ['llama3']],
-  ['meta-llama/llama-3.3-70b-instruct', ['llama3']],
-  ['meta-llama/llama-3', ['role_colon']],
-  ['qwen/qwen3-vl-', ['qwen3_vl_instruct']],
-  ['qwen/qwen3-8b-base', ['role_colon']],
-  ['qwen/qwen3-30b-a3b-base', ['role_colon']],
-  ['qwen/qwen3.5-9b-base', ['role_colon']],
-  ['qwen/qwen3.5-35b-a3b-base', ['role_colon']],
-  ['qwen/qwen3-4b-instruct-2507', ['qwen3_instruct']],
-  ['qwen/qwen3-30b-a3b-instruct-2507', ['qwen3_instruct']],
-  ['qwen/qwen3-235b-a22b-instruct-2507', ['qwen3_instruct']],
-  ['qwen/qwen3.5-', QWEN3_5],
-  ['qwen/qwen3.6-', QWEN3_5],
+  ['meta-llama/Llama-3.1-8B-Instruct', ['llama3']],
+  ['meta-llama/Llama-3.3-70B-Instruct', ['llama3']],
+  ['meta-llama/Llama-3.2-1B', ['role_colon']],
+  ['meta-llama/Llama-3.2-3B', ['role_colon']],
+  ['meta-llama/Llama-3.1-8B', ['role_colon']],
+  ['meta-llama/Llama-3.1-70B', ['role_colon']],
+  ['Qwen/Qwen3-VL-30B-A3B-Instruct', ['qwen3_vl_instruct']],
+  ['Qwen/Qwen3-VL-235B-A22B-Instruct', ['qwen3_vl_instruct']],
+  ['Qwen/Qwen3-8B-Base', ['role_colon']],
+  ['Qwen/Qwen3-30B-A3B-Base', ['role_colon']],
+  ['Qwen/Qwen3-8B', QWEN3],
+  ['Qwen/Qwen3-32B', QWEN3],
+  ['Qwen/Qwen3-30B-A3B', QWEN3],
+  ['Qwen/Qwen3-4B-Instruct-2507', ['qwen3_instruct']],
+  ['Qwen/Qwen3-30B-A3B-Instruct-2507', ['qwen3_instruct']],
+  ['Qwen/Qwen3-235B-A22B-Instruct-2507', ['qwen3_instruct']],
+  ['Qwen/Qwen3.5-4B', QWEN3_5],
+  ['Qwen/Qwen3.5-9B', QWEN3_5],
+  ['Qwen/Qwen3.5-9B-Base', ['role_colon']],
+  ['Qwen/Qwen3.5-27B', QWEN3_5],
+  ['Qwen/Qwen3.5-35B-A3B', QWEN3_5],
+  ['Qwen/Qwen3.5-35B-A3B-Base', ['role_colon']],
+  ['Qwen/Qwen3.5-397B-A17B', QWEN3_5],
+  ['Qwen/Qwen3.6-27B', QWEN3_5],
+  ['Qwen/Qwen3.6-35B-A3B', QWEN3_5],
+  ['Qwen/Qwen3.8-27B', QWEN3_8],
+  ['deepseek-ai/DeepSeek-V3.1', ['deepseekv3', 'deepseekv3_thinking']],
+  ['deepseek-ai/DeepSeek-V3.1-Base', ['role_colon']],
+  ['deepseek-ai/DeepSeek-V4.1-Flash', DEEPSEEKV4_1],
+  ['deepseek-ai/DeepSeek-V4.1-Flash-1017', DEEPSEEKV4_1],
+  ['openai/gpt-oss-20b', ['gpt_oss_no_sysprompt', 'gpt_oss_medium_reasoning']],
+  ['openai/gpt-oss-120b', ['gpt_oss_no_sysprompt', 'gpt_oss_medium_reasoning']],
+  ['moonshotai/Kimi-K2-Thinking', ['kimi_k2']],
+  ['moonshotai/Kimi-K2.5', ['kimi_k25', 'kimi_k25_disable_thinking']],
   [
-    'qwen/qwen3.8-',
-    [
-      'qwen3_8_xhigh_reasoning',
-      'qwen3_8_disable_thinking',
-      'qwen3_8_medium_reasoning',
-      'qwen3_8_low_reasoning'
-    ]
-  ],
-  ['qwen/qwen3-', QWEN3],
-  ['deepseek-ai/deepseek-v3.1-base', ['role_colon']],
-  ['deepseek-ai/deepseek-v3', ['deepseekv3', 'deepseekv3_thinking']],
-  [
-    'deepseek-ai/deepseek-v4.1',
-    [
-      'deepseekv4_1',
-      'deepseekv4_1_low_reasoning',
-      'deepseekv4_1_max_reasoning',
-      'deepseekv4_1_disable_thinking',
-      'deepseekv4_1_preserve_thinking'
-    ]
-  ],
-  ['openai/gpt-oss-', ['gpt_oss_no_sysprompt', 'gpt_oss_medium_reasoning']],
-  ['moonshotai/kimi-k2-thinking', ['kimi_k2']],
-  ['moonshotai/kimi-k2.5', ['kimi_k25', 'kimi_k25_disable_thinking']],
-  [
-    'moonshotai/kimi-k2.6',
+    'moonshotai/Kimi-K2.6',
     ['kimi_k26', 'kimi_k26_disable_thinking', 'kimi_k26_preserve_thinking']
   ],
   [
-    'moonshotai/kimi-k3.1-pro',
+    'moonshotai/Kimi-K3.1-Pro',
     [
       'kimi_k31_pro_max_reasoning',
       'kimi_k31_pro_high_reasoning',
@@ -142,34 +157,38 @@ export const BUNDLED_RECOMMENDED: ReadonlyArray<[string, string[]]> = [
       'kimi_k31_pro_no_reasoning_effort'
     ]
   ],
+  ['zai-org/GLM-5.3', GLM5_3],
+  ['zai-org/GLM-5.3-Flash', GLM5_3],
+  ['nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16', NEMOTRON3],
   [
-    'zai-org/glm-5.3',
-    ['glm5_3_max_reasoning', 'glm5_3_low_reasoning', 'glm5_3_high_reasoning']
+    'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16',
+    [...NEMOTRON3, 'nemotron3_low_thinking']
   ],
-  ['nvidia/nvidia-nemotron-3-nano', NEMOTRON3],
-  ['nvidia/nvidia-nemotron-3-super', [...NEMOTRON3, 'nemotron3_low_thinking']],
-  ['nvidia/nvidia-nemotron-3-ultra', ULTRA],
-  ['nvidia/nvidia-nemotron-3.5-super', ULTRA],
+  ['nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16', ULTRA],
+  ['nvidia/NVIDIA-Nemotron-3.5-Super-VL-120B-A12B-BF16', ULTRA],
   [
-    'nvidia/nvidia-nemotron-3.5-lightning',
+    'nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-BF16',
     [
       'nemotron3_ultra',
       'nemotron3_ultra_disable_thinking',
       'nemotron3_ultra_preserve_thinking'
     ]
-  ],
-  ['thinkingmachines/inkling', ['tml_v0']]
+  ]
 ];
 
-/** Recommended renderers for a model from the bundled table, or null. */
+/**
+ * Recommended renderers for a model from the bundled table, or null when
+ * the cookbook does not know the model. Like `get_model_attributes`: the
+ * `:checkpoint` suffix is removed, the id must match exactly, and any
+ * `thinkingmachines/Inkling*` id is rendered by `tml_v0`.
+ */
 export function bundledRecommended(model: string): string[] | null {
-  const key = model.split(':')[0].trim().toLowerCase();
-  for (const [prefix, names] of BUNDLED_RECOMMENDED) {
-    if (key.startsWith(prefix)) {
-      return [...names];
-    }
+  const id = model.split(':')[0].trim();
+  const found = BUNDLED_RECOMMENDED.find(([known]) => known === id);
+  if (found) {
+    return [...found[1]];
   }
-  return null;
+  return id.startsWith('thinkingmachines/Inkling') ? ['tml_v0'] : null;
 }
 
 /** Whether a renderer variant renders in thinking (reasoning) mode. */

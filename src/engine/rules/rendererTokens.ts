@@ -48,7 +48,8 @@ export function tokenFindings(
     ? (check.conversations as IConversation[])
     : null;
   if (conversations) {
-    return Private.fromConversations(check, conversations);
+    const found = Private.fromConversations(check, conversations);
+    return Private.withErrored(check, conversations, found);
   }
   const ours = check.rendererTokens;
   const theirs = check.templateTokens;
@@ -58,16 +59,29 @@ export function tokenFindings(
   return Private.fromTokens(check, ours, theirs, cells);
 }
 
-/** TD404 from cookbook metrics rows. */
+/** What the KL at step 0 gave: TD404 findings and notes. */
+export interface IKlResult {
+  findings: IFinding[];
+  /** E.g. a KL that is NaN (could not be computed). */
+  notes: string[];
+}
+
+/**
+ * TD404 from cookbook metrics rows. An infinite KL at step 0 (Python writes
+ * `Infinity`; `1e400` reads as infinity too) is the strongest sign: some
+ * prompt token the trainer scores was (nearly) impossible for the sampler.
+ * A NaN KL could not be computed and is only noted.
+ */
 export function klFindings(
   metrics: IMetricsInput,
   check: IRendererCheck | undefined
-): IFinding[] {
+): IKlResult {
+  const none: IKlResult = { findings: [], notes: [] };
   const rows = metrics.rows.filter(row =>
     Object.keys(row).some(k => k.startsWith('optim/kl_sample_train'))
   );
   if (rows.length === 0) {
-    return [];
+    return none;
   }
   const step = (row: Record<string, unknown>): number | null => {
     for (const key of ['progress/batch', 'step', 'progress/step']) {
@@ -82,40 +96,124 @@ export function klFindings(
     rows.find(row => step(row) === 0) ??
     (step(rows[0]) === null ? rows[0] : undefined);
   if (!first) {
-    return [];
+    return none;
   }
-  const high = Object.entries(first).filter(
-    ([key, value]) =>
-      key.startsWith('optim/kl_sample_train') &&
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      value >= KL_STEP0_THRESHOLD
+  const kl = Object.entries(first).filter(
+    (entry): entry is [string, number] =>
+      entry[0].startsWith('optim/kl_sample_train') &&
+      typeof entry[1] === 'number'
   );
+  const high = kl.filter(
+    ([, value]) => !Number.isNaN(value) && value >= KL_STEP0_THRESHOLD
+  );
+  const nan = kl.filter(([, value]) => Number.isNaN(value));
+  const notes =
+    nan.length > 0
+      ? [
+          `Sample–train KL at step 0 is NaN (${nan
+            .map(([k]) => k)
+            .join(', ')}): it could not be computed (typically no token ` +
+            'with loss weight, or an infinite log-probability on both ' +
+            'sides), so it says nothing about the renderer.'
+        ]
+      : [];
   if (high.length === 0) {
-    return [];
+    return { findings: [], notes };
   }
   const values = high.map(([k, v]) => `${k} = ${v}`).join(', ');
+  const infinite = high.some(([, v]) => !Number.isFinite(v));
   const tokensMatch =
     check && check.identical === true && !check.error
       ? ' The renderer check found the tokens identical to the chat ' +
         'template, so the data is likely far from the model’s distribution.'
       : '';
-  return [
-    makeFinding('TD404', {
-      evidence:
-        `At step 0: ${values} (threshold ${KL_STEP0_THRESHOLD}: before any ` +
-        'update sampler and trainer share the weights, so the KL should be ' +
-        'numerical noise).' +
-        tokensMatch,
-      fix:
-        'Run "Check renderer" (TD403) to compare the renderer’s tokens with ' +
-        'the tokenizer’s chat template; if they match, the data is far from ' +
-        'the model’s distribution (common with gpt-oss on specialised data).'
-    })
-  ];
+  return {
+    findings: [
+      makeFinding('TD404', {
+        title: infinite ? 'Infinite sample–train KL at step 0' : undefined,
+        evidence:
+          `At step 0: ${values} (threshold ${KL_STEP0_THRESHOLD}: before ` +
+          'any update sampler and trainer share the weights, so the KL ' +
+          'should be numerical noise).' +
+          (infinite
+            ? ' An infinite KL means the trainer scored some token the ' +
+              'sampler gave (almost) no probability: the strongest sign ' +
+              'that the prompt tokens are not what the model expects.'
+            : '') +
+          tokensMatch,
+        fix:
+          'Run "Check renderer" (TD403) to compare the renderer’s tokens ' +
+          'with the tokenizer’s chat template; if they match, the data is ' +
+          'far from the model’s distribution (common with gpt-oss on ' +
+          'specialised data).'
+      })
+    ],
+    notes
+  };
 }
 
 namespace Private {
+  /**
+   * When some comparisons could not be rendered (`errored` in the check, or
+   * conversations with an `error`), the tokens step must not pass: a
+   * warning names how many and the first error. A real mismatch (an error
+   * finding) only gets the count added to its evidence.
+   */
+  export function withErrored(
+    check: IRendererCheck,
+    conversations: IConversation[],
+    found: IFinding[]
+  ): IFinding[] {
+    const failed = conversations.filter(
+      c => typeof c.error === 'string' && c.error !== ''
+    );
+    const count =
+      typeof check.errored === 'number' && Number.isFinite(check.errored)
+        ? Math.max(check.errored, failed.length)
+        : failed.length;
+    if (count <= 0) {
+      return found;
+    }
+    const first = failed[0];
+    const what =
+      `${count} of ${conversations.length} comparisons could not be ` +
+      'rendered' +
+      (first
+        ? `; first: ${String(first.name ?? 'a conversation')}` +
+          `${first.kind ? ` (${String(first.kind)})` : ''}: ` +
+          oneLine(String(first.error))
+        : '') +
+      '.';
+    const real = found.find(f => f.severity === 'error');
+    if (real) {
+      return found.map(f =>
+        f === real ? { ...f, evidence: `${f.evidence}\n${what}` } : f
+      );
+    }
+    const benign = found.map(f => f.evidence).join('\n');
+    return [
+      makeFinding('TD403', {
+        severity: 'warning',
+        title: 'Some renderer comparisons could not be rendered',
+        evidence:
+          what +
+          ' Those conversations were not compared, so the tokens are only ' +
+          'checked for the rest.' +
+          (benign ? `\nOtherwise: ${benign}` : ''),
+        fix:
+          'Read the error: data the renderer refuses (e.g. think blocks ' +
+          'with a thinking-disabled renderer, TD402) or malformed rows ' +
+          'must be fixed before training; then run "Check renderer" again.'
+      })
+    ];
+  }
+
+  /** The first line of an error, at most 300 characters. */
+  function oneLine(text: string): string {
+    const line = text.split('\n')[0];
+    return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  }
+
   export function fromConversations(
     check: IRendererCheck,
     conversations: IConversation[]
