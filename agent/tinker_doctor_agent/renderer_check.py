@@ -97,6 +97,7 @@ def _run(args, result):
         result["recommended"], result["recommendedSource"] = tables.recommended_for(
             result["model"]
         )
+        result["modelListed"] = bool(result["recommended"])
     if not result["renderer"] and result["recommended"]:
         # The cookbook's recipes fall back to the model's first recommended
         # renderer when none is named; check that one.

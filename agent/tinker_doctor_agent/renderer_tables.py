@@ -134,16 +134,22 @@ def recommended_for(model):
     """(recommended renderer names, where they came from) for a model id."""
     try:
         model_info = importlib.import_module("tinker_cookbook.model_info")
-
-        getter = getattr(model_info, "get_recommended_renderer_names", None)
-        if getter is not None:
-            names = list(getter(model))
-        else:
-            names = [model_info.get_recommended_renderer_name(model)]
+    except Exception:  # noqa: BLE001 - no cookbook: the bundled table
+        model_info = None
+    if model_info is not None:
         installed = version("tinker-cookbook") or "(version unknown)"
-        return names, f"tinker_cookbook.model_info {installed}"
-    except Exception:  # noqa: BLE001, S110 - no cookbook: the bundled table
-        pass
+        source = f"tinker_cookbook.model_info {installed}"
+        getter = getattr(model_info, "get_recommended_renderer_names", None)
+        try:
+            if getter is not None:
+                return list(getter(model)), source
+            return [model_info.get_recommended_renderer_name(model)], source
+        except (KeyError, ValueError, LookupError):
+            # The installed cookbook does not list this model (a typo, or a
+            # model newer than it): no recommendation, not a prefix guess.
+            return [], source + " (model not listed)"
+        except Exception:  # noqa: BLE001, S110 - a broken cookbook: the table
+            pass
     key = model.split(":", 1)[0].lower()
     for prefix, names in BUNDLED_RECOMMENDED:
         if key.startswith(prefix):

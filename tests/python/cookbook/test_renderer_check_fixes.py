@@ -392,3 +392,21 @@ def test_a_renderer_name_typo_suggests_the_nearest_name(qwen3_tok):
     assert "Did you mean 'qwen3_disable_thinking'" in result["error"]
     result = check(qwen3_tok, "zzzzzz")
     assert "didYouMean" not in result and "Did you mean" not in result["error"]
+
+
+# A model the installed cookbook does not list gets no prefix guess.
+
+
+def test_a_model_the_cookbook_does_not_list_has_no_recommendation():
+    from tinker_doctor_agent import renderer_tables
+
+    names, source = renderer_tables.recommended_for("Qwen/Qwen3-9B")
+    assert names == []
+    assert source.startswith("tinker_cookbook.model_info ")
+    assert source.endswith("(model not listed)")
+    result = renderer_check.run(
+        {"renderer": "qwen3", "model": "Qwen/Qwen3-9B", "namespace": {}}
+    )
+    assert result["recommended"] == [] and result["modelListed"] is False
+    names, _ = renderer_tables.recommended_for("Qwen/Qwen3-8B")
+    assert names == ["qwen3", "qwen3_disable_thinking"]

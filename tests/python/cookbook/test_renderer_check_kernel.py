@@ -64,3 +64,37 @@ def test_check_in_the_kernel_shows_the_divergence_decoded(kernel):
     assert result["window"]["template"]["after"].startswith("<think>")
     snapshot = kernel.snapshot()
     assert snapshot["checks"]["renderer"]["renderer"] == "qwen3_instruct"
+
+
+def test_in_the_kernel_the_renderer_rebound_last_is_checked(kernel):
+    # Cell 1 is run, cell 2 defines a scratch renderer, then cell 1 is
+    # edited and run again: the panel sends the cells in notebook order,
+    # and IPython's input history says cell 1's binding came last.
+    first = USER_CELL.replace("{name}", "qwen3_instruct")
+    scratch = (
+        'scratch = renderers.get_renderer("qwen3", tok, model_name="Qwen/Qwen3-8B")'
+    )
+    edited = USER_CELL.replace("{name}", "qwen3_disable_thinking")
+    for cell_id, source in (("r1", first), ("r2", scratch), ("r1", edited)):
+        assert kernel.run(source, cell_id=cell_id)["status"] == "ok"
+    odd = (
+        "from unittest import mock\n"
+        "class Lazy:\n"
+        "    def __getattr__(self, name):\n"
+        "        raise RuntimeError(name)\n"
+        "lazy, m = Lazy(), mock.MagicMock()\n"
+    )
+    assert kernel.run(odd, cell_id="r3")["status"] == "ok"
+    reply = kernel.comm_request(
+        {
+            "type": "check",
+            "check": "renderer",
+            "args": {"cellSources": [edited, scratch, odd]},
+        },
+        timeout=180,
+    )
+    result = reply["result"]
+    assert "error" not in result, result.get("error")
+    assert result["renderer"] == "qwen3_disable_thinking"
+    assert result["otherRenderers"] == [{"variable": "scratch", "name": "qwen3"}]
+    assert result["errored"] == 0 and result["realMismatches"] == 0
