@@ -50,7 +50,8 @@ describe('TD401 pairs each renderer with its own model', () => {
     const f = run({
       notebook: notebook(
         'from tinker_cookbook.supervised import train\n' +
-          `baseline = train.Config(model_name="${LLAMA}", renderer_name="llama3")`,
+          `baseline = train.Config(model_name="${LLAMA}", ` +
+          'renderer_name="llama3")',
         `candidate = train.Config(model_name="${QWEN}", renderer_name="qwen3")`
       )
     });
@@ -293,7 +294,8 @@ describe('TD402 ignores code that removes think blocks', () => {
         'from tinker_cookbook import renderers\n' +
           'renderer = renderers.get_renderer("qwen3_disable_thinking", tok)',
         'import re\ndef strip_think(text):\n' +
-          '    return re.sub(r"<think>.*?</think>\\s*", "", text, flags=re.S)\n' +
+          '    return re.sub(r"<think>.*?</think>\\s*", "", text, ' +
+          'flags=re.S)\n' +
           'rows = [{"role": m["role"], "content": strip_think(m["content"])} ' +
           'for m in raw]'
       )
@@ -346,7 +348,8 @@ describe('TD405 suggests the nearest renderer name', () => {
   it('for a typo in the cells, from the bundled names', () => {
     const f = run({
       notebook: notebook(
-        `cfg = Config(model_name="${QWEN}", renderer_name="qwen3_disable_thinkng")`
+        `cfg = Config(model_name="${QWEN}", ` +
+          'renderer_name="qwen3_disable_thinkng")'
       )
     });
     const td405 = f.find(x => x.code === 'TD405')!;

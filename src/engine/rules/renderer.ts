@@ -11,7 +11,8 @@ import {
   thinkingFindings,
   weightFindings
 } from './rendererStatic';
-import { klFindings, tokenFindings } from './rendererTokens';
+import { klFindings } from './rendererKl';
+import { tokenFindings } from './rendererTokens';
 
 /** Renderer rules: static (cells), check-based (facts) and metric-based. */
 export const rendererRules: IRuleModule = {
@@ -41,7 +42,8 @@ export const rendererRules: IRuleModule = {
         notes.push(`The renderer check could not run: ${check.error}`);
         // Said again where it matters: the tokens step stays unchecked.
         stepNotes.tokens = [
-          `Tokens not compared: the renderer check could not run: ${check.error}`
+          'Tokens not compared: the renderer check could not run: ' +
+            check.error
         ];
       } else {
         findings.push(...tokenFindings(check, cells));

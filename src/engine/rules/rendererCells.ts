@@ -57,9 +57,16 @@ const REGISTER_RE = /register_renderer\(\s*(?:name\s*=\s*)?["']([^"'\n]+)["']/g;
 const THINK_RE = /<think>[\s\S]*?<\/think>/g;
 /** Think-block content that is regex syntax (`.*?`, `[\s\S]*?`, `(.+)`). */
 const PATTERN_BODY_RE = /^\(?(?:\?[:P<\w>]*)?(?:\.|\[[^\]]*\])[*+]\??\)?$/;
-/** A literal that is the pattern argument of a removal or split. */
-const REMOVAL_CALL_RE =
-  /(?:\bre\.(?:sub|subn|split|compile|findall|finditer|search|match|fullmatch)|\.(?:sub|subn|replace|split|rsplit|partition|rpartition|removeprefix|removesuffix|strip|lstrip|rstrip))\(\s*(?:pattern\s*=\s*)?$/;
+/**
+ * A literal that is the pattern of an `re` function, or what a string
+ * method removes or splits on (`.replace`, `.split`, `.partition`, ...).
+ */
+const REMOVAL_CALL_RE = new RegExp(
+  '(?:\\bre\\.(?:sub|subn|split|compile|findall|finditer|search|match|' +
+    'fullmatch)|\\.(?:sub|subn|replace|split|rsplit|partition|rpartition|' +
+    'removeprefix|removesuffix|strip|lstrip|rstrip))' +
+    '\\(\\s*(?:pattern\\s*=\\s*)?$'
+);
 const ASSISTANT_RE = /["']role["']\s*:\s*["']assistant["']/g;
 const OPTION_RE =
   /\b(enable_thinking|thinking|keep_history_thinking|truncate_history_thinking|preserve_thinking)\s*=\s*(True|False)/g;
@@ -218,7 +225,11 @@ namespace Private {
     if (PATTERN_BODY_RE.test(body)) {
       return true;
     }
-    return REMOVAL_CALL_RE.test(source.slice(0, literal.opening));
+    const before = source.slice(
+      Math.max(0, literal.opening - 200),
+      literal.opening
+    );
+    return REMOVAL_CALL_RE.test(before);
   }
 
   /** Spans of matched brackets outside string literals, outermost first. */

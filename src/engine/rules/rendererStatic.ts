@@ -17,32 +17,7 @@ import {
   TABLE_VERSION
 } from './rendererTable';
 import { IRendererCells, ISeen } from './rendererCells';
-
-/**
- * The model a renderer name is meant for. The kernel check's model wins for
- * the renderer the check ran on; otherwise the model named in the same call
- * or config, else elsewhere in the same cell, else the nearest one named in
- * an earlier cell, else the last one in the notebook; else the models the
- * kernel saw in use.
- */
-export function modelFor(
-  renderer: ISeen,
-  cells: IRendererCells,
-  check: IRendererCheck | undefined,
-  modelsInUse: unknown
-): string | null {
-  if (Private.checkedRenderer(renderer, cells, check)) {
-    return check!.model as string;
-  }
-  const seen = Private.pairedModel(renderer, cells.models);
-  if (seen) {
-    return seen.value;
-  }
-  if (Array.isArray(modelsInUse) && typeof modelsInUse[0] === 'string') {
-    return modelsInUse[0];
-  }
-  return null;
-}
+import { knownNames, modelFor, nearestName } from './rendererNames';
 
 /** TD401 and TD405 for each renderer name written in the cells. */
 export function nameFindings(
@@ -119,51 +94,6 @@ export function nameFindings(
     }
   }
   return findings;
-}
-
-/**
- * The renderer names a typo is compared with: the names the kernel check
- * reports (`knownRenderers`, `registeredRenderers`, or the "Registered
- * custom renderers:" list in its error), else the bundled table, plus the
- * names the cells register.
- */
-export function knownNames(
-  cells: IRendererCells,
-  check: IRendererCheck | undefined
-): string[] {
-  const strings = (v: unknown): string[] =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  const known = strings(check?.knownRenderers);
-  const registered = [
-    ...strings(check?.registeredRenderers),
-    ...strings(check?.registered),
-    ...Private.registeredFromError(check?.error),
-    ...cells.registered
-  ];
-  return [
-    ...new Set([...(known.length > 0 ? known : KNOWN_RENDERERS), ...registered])
-  ];
-}
-
-/** The known name nearest to a misspelt one (small edit distance), or null. */
-export function nearestName(
-  name: string,
-  pool: ReadonlyArray<string>
-): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const candidate of pool) {
-    if (candidate === name) {
-      continue;
-    }
-    const d = Private.editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(name.length / 4));
-  return best !== null && bestDistance <= limit ? best : null;
 }
 
 /** TD402: thinking data with a non-thinking variant, or the reverse. */
@@ -356,90 +286,6 @@ function where(seen: ISeen) {
 }
 
 namespace Private {
-  /** Whether the kernel check ran on this renderer (so its model wins). */
-  export function checkedRenderer(
-    renderer: ISeen,
-    cells: IRendererCells,
-    check: IRendererCheck | undefined
-  ): boolean {
-    if (typeof check?.model !== 'string' || !check.model) {
-      return false;
-    }
-    if (typeof check.renderer === 'string' && check.renderer) {
-      return check.renderer === renderer.value;
-    }
-    // Older facts without the renderer: only unambiguous with one name.
-    return new Set(cells.renderers.map(r => r.value)).size === 1;
-  }
-
-  /** The model named with a renderer (see `modelFor`), or null. */
-  export function pairedModel(renderer: ISeen, models: ISeen[]): ISeen | null {
-    const at = renderer.offset ?? 0;
-    const sameCell = models.filter(m => m.cellIndex === renderer.cellIndex);
-    const spans = [...(renderer.enclosing ?? [])].reverse();
-    for (const [open, close] of spans) {
-      const inside = sameCell.filter(
-        m => (m.offset ?? 0) > open && (m.offset ?? 0) < close
-      );
-      if (inside.length > 0) {
-        return nearest(inside, at);
-      }
-    }
-    const before = sameCell.filter(m => (m.offset ?? 0) < at);
-    if (before.length > 0) {
-      return before[before.length - 1];
-    }
-    if (sameCell.length > 0) {
-      return sameCell[0];
-    }
-    const earlier = models.filter(m => m.cellIndex < renderer.cellIndex);
-    if (earlier.length > 0) {
-      return earlier[earlier.length - 1];
-    }
-    return models.length > 0 ? models[models.length - 1] : null;
-  }
-
-  /** The seen value closest to an offset (the earlier one on a tie). */
-  function nearest(list: ISeen[], at: number): ISeen {
-    return list.reduce((best, m) =>
-      Math.abs((m.offset ?? 0) - at) < Math.abs((best.offset ?? 0) - at)
-        ? m
-        : best
-    );
-  }
-
-  /** Names after "Registered custom renderers:" in the check's error. */
-  export function registeredFromError(error: unknown): string[] {
-    if (typeof error !== 'string') {
-      return [];
-    }
-    const m = /Registered custom renderers:\s*(.*)$/.exec(error);
-    if (!m || m[1].trim() === 'none') {
-      return [];
-    }
-    return m[1]
-      .split(',')
-      .map(n => n.trim().replace(/\.$/, ''))
-      .filter(n => /^[\w.\-]+$/.test(n));
-  }
-
-  /** Levenshtein distance between two short strings. */
-  export function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const current = [i];
-      for (let j = 1; j <= b.length; j++) {
-        current[j] = Math.min(
-          previous[j] + 1,
-          current[j - 1] + 1,
-          previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)
-        );
-      }
-      previous = current;
-    }
-    return previous[b.length];
-  }
-
   /** The last renderer name per cell (the one in effect after it runs). */
   export function lastPerCell(list: ISeen[]): ISeen[] {
     const byCell = new Map<number, ISeen>();
