@@ -20,6 +20,7 @@ import traceback
 
 from . import renderer_compare as rc
 from . import renderer_find as find
+from . import renderer_sample as sampling
 from . import renderer_tables as tables
 from . import renderer_tokenizer as tokenizers
 
@@ -176,6 +177,15 @@ def _run(args, result):
     if problem:
         result["conversationProblem"] = problem
         result["notes"].append(problem)
+    if origin != "built-in":
+        conversations = _drop_malformed(conversations, origin, result)
+        if not conversations:
+            conversations, origin = list(tables.BUILTIN), "built-in"
+            result["conversationSource"] = origin
+            result["notes"].append(
+                "none of the sampled conversations is well-formed chat data: "
+                "compared the built-in conversations instead"
+            )
     if origin == "built-in" and not thinking:
         # A non-thinking renderer refuses (or cannot show) reasoning turns:
         # the built-in set drops them; the user's own data is kept as it is.
@@ -239,6 +249,30 @@ def _executed(raw):
     if counted:
         return [text for _, _, text in sorted(counted)]
     return [find.cell_text(c) for c in raw]
+
+
+def _drop_malformed(conversations, origin, result):
+    """The well-formed conversations; the others go to `badData` and a
+    note (bad rows are the data's problem, not the renderer's)."""
+    kept, bad = [], []
+    for label, messages in conversations:
+        why = sampling.malformed(messages)
+        if why is None:
+            kept.append((label, messages))
+        else:
+            bad.append({"name": label, "reason": why})
+    if bad:
+        result["badData"] = bad
+        result["notes"].append(
+            "{} of the {} sampled conversations from {} are not well-formed "
+            "chat data and were not compared: {}".format(
+                len(bad),
+                len(conversations),
+                origin,
+                "; ".join(f"{b['name']}: {b['reason']}" for b in bad[:3]),
+            )
+        )
+    return kept
 
 
 def _known_renderers(renderers):

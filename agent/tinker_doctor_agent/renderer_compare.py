@@ -59,6 +59,7 @@ def for_template(messages):
     out = []
     for message in messages:
         m = {k: v for k, v in message.items() if k not in ("thinking", "tool_calls")}
+        _flatten_parts(m)
         if message.get("thinking"):
             m["reasoning_content"] = message["thinking"]
         calls = []
@@ -91,6 +92,25 @@ def for_template(messages):
             m["tool_calls"] = calls
         out.append(m)
     return out
+
+
+def _flatten_parts(m):
+    """Cookbook content parts (text and thinking only) as the strings chat
+    templates expect: the text joined, the thinking as reasoning_content.
+    Other parts (images) are left as they are."""
+    parts = m.get("content")
+    if not isinstance(parts, list) or not all(
+        isinstance(p, dict) and p.get("type") in ("text", "thinking") for p in parts
+    ):
+        return
+    m["content"] = "".join(
+        str(p.get("text") or "") for p in parts if p["type"] == "text"
+    )
+    thinking = "".join(
+        str(p.get("thinking") or "") for p in parts if p["type"] == "thinking"
+    )
+    if thinking:
+        m["reasoning_content"] = thinking
 
 
 def _ints(value):

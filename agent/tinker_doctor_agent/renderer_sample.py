@@ -97,6 +97,24 @@ def as_conversation(item):
     return None
 
 
+# Roles chat templates know; another role is a data problem, not a renderer's.
+ROLES = ("system", "user", "assistant", "tool", "developer", "ipython", "function")
+
+
+def malformed(messages):
+    """Why a conversation is not well-formed chat data, or None."""
+    for n, m in enumerate(messages):
+        role = m.get("role")
+        if role not in ROLES:
+            return f"message {n} has role {str(role)[:40]!r}"
+        content = m.get("content")
+        if content is None and not (role == "assistant" and m.get("tool_calls")):
+            return f"message {n} ({role}) has no content"
+        if not isinstance(content, (str, list, type(None))):
+            return f"message {n} ({role}) has content of type {type(content).__name__}"
+    return None
+
+
 def has_reasoning(messages):
     """Whether an assistant turn carries reasoning (a field, a thinking
     part, or a think block in its text)."""

@@ -14,10 +14,13 @@ import time
 from unittest import mock
 
 import pytest
-import tinker  # noqa: F401  (the check renders only once tinker is imported)
-from families import qwen3_tokenizer
-from tinker_cookbook import renderers
-from tinker_doctor_agent import renderer_check, renderer_find, renderer_sample
+
+# The real tinker-cookbook lives in .venvs/cookbook; elsewhere, skip.
+pytest.importorskip("tinker_cookbook")
+import tinker  # noqa: F401, E402  (the check renders once tinker is imported)
+from families import qwen3_tokenizer  # noqa: E402
+from tinker_cookbook import renderers  # noqa: E402
+from tinker_doctor_agent import renderer_check, renderer_find, renderer_sample  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -410,3 +413,50 @@ def test_a_model_the_cookbook_does_not_list_has_no_recommendation():
     assert result["recommended"] == [] and result["modelListed"] is False
     names, _ = renderer_tables.recommended_for("Qwen/Qwen3-8B")
     assert names == ["qwen3", "qwen3_disable_thinking"]
+
+
+# Malformed rows are bad data, not renderer mismatches.
+
+
+def test_malformed_rows_are_reported_as_bad_data_not_mismatches(qwen3_tok):
+    rows = [
+        [{"role": "bogus", "content": "x"}],
+        [{"role": "user", "content": {"a": 1}}],
+        PLAIN_ROW,
+    ]
+    result = check(
+        qwen3_tok, "qwen3", {"tok": qwen3_tok, "rows": rows}, messagesVariable="rows"
+    )
+    assert [b["name"] for b in result["badData"]] == ["rows[0]", "rows[1]"]
+    assert "role 'bogus'" in result["badData"][0]["reason"]
+    assert {c["name"] for c in result["conversations"]} == {"rows[2]"}
+    assert result["realMismatches"] == 0
+    assert any("not well-formed" in n for n in result["notes"])
+    only_bad = check(
+        qwen3_tok,
+        "qwen3",
+        {"tok": qwen3_tok, "rows": rows[:1]},
+        messagesVariable="rows",
+    )
+    assert only_bad["conversationSource"] == "built-in"
+    assert only_bad["realMismatches"] == 0
+
+
+def test_content_parts_are_given_to_the_template_as_text(qwen3_tok):
+    rows = [
+        [
+            {"role": "user", "content": [{"type": "text", "text": "q"}]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": "hmm"},
+                    {"type": "text", "text": "a"},
+                ],
+            },
+        ]
+    ]
+    result = check(
+        qwen3_tok, "qwen3", {"tok": qwen3_tok, "rows": rows}, messagesVariable="rows"
+    )
+    assert result["errored"] == 0
+    assert result["realMismatches"] == 0, result.get("window")
