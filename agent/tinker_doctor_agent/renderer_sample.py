@@ -51,7 +51,11 @@ def rows_of(value, named=False):
             return rows_of(split, named)
         if type(value).__name__ != "Dataset":
             return None  # IterableDataset: no length, may stream
-        return len(value), value.__getitem__
+        if "messages" not in (value.column_names or []):
+            return None
+        # Only the messages column is decoded (not images or long fields).
+        column = value.select_columns(["messages"])
+        return len(column), column.__getitem__
     if module == "pandas":
         name = type(value).__name__
         if name == "DataFrame":

@@ -20,7 +20,11 @@ pytest.importorskip("tinker_cookbook")
 import tinker  # noqa: F401, E402  (the check renders once tinker is imported)
 from families import qwen3_tokenizer  # noqa: E402
 from tinker_cookbook import renderers  # noqa: E402
-from tinker_doctor_agent import renderer_check, renderer_find, renderer_sample  # noqa: E402
+from tinker_doctor_agent import (  # noqa: E402
+    renderer_check,
+    renderer_find,
+    renderer_sample,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
