@@ -62,11 +62,13 @@ def _run(args, result):
         result["otherRenderers"] = others
         if others:
             result["notes"].append(
-                "other renderers in the namespace: {}; checked {} ({}), the "
-                "most recently bound".format(
+                "other renderers in the namespace: {}; checked {} ({}), {}".format(
                     ", ".join(f"{o['variable']} ({o['name']})" for o in others),
                     live["variable"],
                     live["name"],
+                    "the most recently bound"
+                    if live["boundLast"]
+                    else "the last one defined (no assignment seen in the cells)",
                 )
             )
     config = find.from_configs(namespace)

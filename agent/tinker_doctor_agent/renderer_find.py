@@ -168,9 +168,12 @@ def find_live_renderer(namespace, sources=()):
     found = live_renderers(namespace)
     if not found:
         return None
-    order = most_recent([f["variable"] for f in found], history(namespace, sources))
+    keys = [f["variable"] for f in found]
+    sources = history(namespace, sources)
+    order = most_recent(keys, sources)
     by_name = {f["variable"]: f for f in found}
     best = dict(by_name[order[0]])
+    best["boundLast"] = order[0] in bound_order([order[0]], sources)
     best["others"] = [
         {"variable": k, "name": by_name[k]["name"]} for k in order[1:]
     ]

@@ -333,7 +333,10 @@ def test_the_renderer_bound_last_is_checked_and_the_others_are_noted(qwen3_tok):
     result = renderer_check.run({"namespace": namespace})
     assert result["renderer"] == "qwen3_disable_thinking"
     assert result["otherRenderers"] == [{"variable": "scratch", "name": "qwen3"}]
-    assert any("scratch (qwen3)" in n for n in result["notes"])
+    assert any(
+        "scratch (qwen3)" in n and n.endswith("the most recently bound")
+        for n in result["notes"]
+    ), result["notes"]
     # Without a history, cells with execution counts give the order.
     del namespace["_ih"]
     sources = [
