@@ -104,15 +104,33 @@ def on_post_run_cell(result=None):
     _current = None
     if run is None:
         return
-    run["durationMs"] = round((time.monotonic() - run["startMono"]) * 1000.0, 3)
+    run["endMono"] = time.monotonic()
+    run["durationMs"] = round((run["endMono"] - run["startMono"]) * 1000.0, 3)
     _notify("end", run)
     with _lock:
         _runs.append(run)
 
 
-def add_hold(ms, sdk_pending):
-    """Add a GIL hold of `ms` to the running cell's totals (for TD125)."""
+def run_at(mono):
+    """The cell run that was running at `time.monotonic()` value `mono`: the
+    running one, or a recent one that ended after it (a hold seen only once
+    its cell has ended still belongs to that cell), else None."""
     run = _current
+    if run is not None and run["startMono"] <= mono:
+        return run
+    with _lock:
+        for past in reversed(_runs):
+            if past["startMono"] <= mono <= past.get("endMono", past["startMono"]):
+                return past
+            if past.get("endMono", 0.0) < mono:
+                break
+    return None
+
+
+def add_hold(ms, sdk_pending, run=None):
+    """Add a GIL hold of `ms` to a cell run's totals (for TD125); by default
+    the running cell's."""
+    run = _current if run is None else run
     if run is None:
         return
     run["holdMs"] += ms

@@ -262,6 +262,8 @@ class _Runner:
         self.next_status = 0.0
         self.status_cell = None
         self.hook_errors = 0
+        self.errors = 0
+        self.last_error = None
 
     def start(self):
         try:
@@ -293,6 +295,8 @@ class _Runner:
             "overloaded": self.overloaded,
             "dumps": self.dumps,
             "busyMs": round(self.busy_s * 1000.0, 3),
+            "errors": self.errors,
+            "lastError": self.last_error,
         }
 
     # -- the loop ------------------------------------------------------------
@@ -339,14 +343,19 @@ class _Runner:
                 self._arm()
                 sched = own.read()
                 msched = main_sched.read()
-                self._late(
-                    now,
-                    gap,
-                    frame,
-                    (cpu, last_cpu),
-                    (sched[0] - last_own[0], sched[1] - last_own[1], since_sched),
-                    msched[0] - last_main[0] if has_main_sched else None,
-                )
+                try:
+                    self._late(
+                        now,
+                        gap,
+                        frame,
+                        (cpu, last_cpu),
+                        (sched[0] - last_own[0], sched[1] - last_own[1], since_sched),
+                        msched[0] - last_main[0] if has_main_sched else None,
+                    )
+                except Exception as exc:  # one bad tick must not end the watch
+                    self.errors += 1
+                    self.last_error = "%s: %s" % (type(exc).__name__, exc)
+                frame = None
                 last_own, last_main = sched, msched
             else:
                 cpu = main_cpu.read()
@@ -467,11 +476,14 @@ class _Runner:
                 stack, source = [], "sample-late"
         held_ms = round(held_s * 1000.0, 3)
         cell_id, line = cells.locate(stack)
-        run = cells.current()
+        # The run that was running when the hold began: by the time this
+        # thread has the GIL again the cell may have ended.
+        began = time.monotonic() - (time.perf_counter() - now) - held_s
+        run = cells.run_at(began)
         if cell_id is None and run is not None:
             cell_id = run.get("cellId")
         pending = self.sdk["pending"]
-        cells.add_hold(held_ms, pending > 0)
+        cells.add_hold(held_ms, pending > 0, run)
         epoch = time.time()
         with _lock:
             _holds.append((epoch, held_ms, cell_id, line))
