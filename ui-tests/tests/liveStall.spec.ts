@@ -13,7 +13,14 @@ import {
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { codeCell, diagnose, ROOT, triagePanel } from './utils';
+import {
+  codeCell,
+  diagnose,
+  ROOT,
+  startCellById,
+  triagePanel,
+  waitForCellRun
+} from './utils';
 
 /** A port of its own, so a developer's server on 8765 is left alone. */
 const SERVER_PORT = process.env.TD_UI_TINKER_PORT || '8797';
@@ -71,12 +78,12 @@ test.describe('Live GIL-hold warnings', () => {
     await page.notebook.activate(name);
 
     for (const id of ['test-env', 'setup', 'data', 'client', 'sft']) {
-      await runCellById(page, id);
+      await startCellById(page, id);
       await waitForCellRun(page, id);
     }
     await diagnose(page);
 
-    await runCellById(page, 'gil');
+    await startCellById(page, 'gil');
     // Watch in the page: when the cell gets its warning (the class on the
     // cell node is set even while a windowed cell is not rendered) and the
     // panel lists TD120, is the cell still running?
@@ -134,43 +141,3 @@ test.describe('Live GIL-hold warnings', () => {
     ).toBeVisible();
   });
 });
-
-/**
- * Run a cell by id through the notebook's own command: galata's index-based
- * helpers need the cell in the DOM, which a windowed notebook does not give.
- */
-async function runCellById(
-  page: IJupyterLabPageFixture,
-  cellId: string
-): Promise<void> {
-  await page.evaluate(id => {
-    const app = (window as any).jupyterapp;
-    const notebook = app.shell.currentWidget.content;
-    const index = notebook.widgets.findIndex((c: any) => c.model.id === id);
-    notebook.activeCellIndex = index;
-    notebook.deselectAll();
-    // Not awaited: the command resolves only when the cell has run.
-    void app.commands.execute('notebook:run-cell');
-  }, cellId);
-}
-
-/** Wait until a cell has run (an execution count, not running). */
-async function waitForCellRun(
-  page: IJupyterLabPageFixture,
-  cellId: string
-): Promise<void> {
-  await page.waitForFunction(
-    id => {
-      const app = (window as any).jupyterapp;
-      const notebook = app.shell.currentWidget.content;
-      const cell = notebook.widgets.find((c: any) => c.model.id === id);
-      return (
-        cell &&
-        cell.model.executionState === 'idle' &&
-        cell.model.executionCount !== null
-      );
-    },
-    cellId,
-    { timeout: 60000, polling: 100 }
-  );
-}

@@ -19,7 +19,15 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { codeCell, diagnose, panelStep, ROOT, triagePanel } from './utils';
+import {
+  codeCell,
+  diagnose,
+  panelStep,
+  ROOT,
+  startCellById,
+  triagePanel,
+  waitForCellRun
+} from './utils';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 /** A local Tinker server port of this file's own (liveStall uses 8797). */
@@ -180,29 +188,8 @@ namespace Private {
     page: IJupyterLabPageFixture,
     cellId: string
   ): Promise<void> {
-    await page.evaluate(id => {
-      const app = (window as any).jupyterapp;
-      const notebook = app.shell.currentWidget.content;
-      const index = notebook.widgets.findIndex((c: any) => c.model.id === id);
-      notebook.activeCellIndex = index;
-      notebook.deselectAll();
-      // Not awaited: the command resolves only when the cell has run.
-      void app.commands.execute('notebook:run-cell');
-    }, cellId);
-    await page.waitForFunction(
-      id => {
-        const app = (window as any).jupyterapp;
-        const notebook = app.shell.currentWidget.content;
-        const cell = notebook.widgets.find((c: any) => c.model.id === id);
-        return (
-          cell &&
-          cell.model.executionState === 'idle' &&
-          cell.model.executionCount !== null
-        );
-      },
-      cellId,
-      { timeout: 45000, polling: 100 }
-    );
+    await startCellById(page, cellId);
+    await waitForCellRun(page, cellId, 45000);
   }
 
   /** The text of a cell's stream and error outputs. */

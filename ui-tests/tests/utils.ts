@@ -122,3 +122,45 @@ export function notebook(cells: Record<string, unknown>[]): string {
     nbformat_minor: 5
   });
 }
+
+/**
+ * Run a cell by id through the notebook's own command: galata's index-based
+ * helpers need the cell in the DOM, which a windowed notebook does not give.
+ * Returns once the run has started; see `waitForCellRun`.
+ */
+export async function startCellById(
+  page: IJupyterLabPageFixture,
+  cellId: string
+): Promise<void> {
+  await page.evaluate(id => {
+    const app = (window as any).jupyterapp;
+    const notebook = app.shell.currentWidget.content;
+    const index = notebook.widgets.findIndex((c: any) => c.model.id === id);
+    notebook.activeCellIndex = index;
+    notebook.deselectAll();
+    // Not awaited: the command resolves only when the cell has run.
+    void app.commands.execute('notebook:run-cell');
+  }, cellId);
+}
+
+/** Wait until a cell has run (an execution count, not running). */
+export async function waitForCellRun(
+  page: IJupyterLabPageFixture,
+  cellId: string,
+  timeout = 60000
+): Promise<void> {
+  await page.waitForFunction(
+    id => {
+      const app = (window as any).jupyterapp;
+      const notebook = app.shell.currentWidget.content;
+      const cell = notebook.widgets.find((c: any) => c.model.id === id);
+      return (
+        cell &&
+        cell.model.executionState === 'idle' &&
+        cell.model.executionCount !== null
+      );
+    },
+    cellId,
+    { timeout, polling: 100 }
+  );
+}
