@@ -255,6 +255,26 @@ describe('comparisons that could not be rendered', () => {
     expect(f[0].evidence).toMatch(/1 of 2 comparisons could not be rendered/);
   });
 
+  it('name the first error from erroredExamples without conversations', () => {
+    const f = run({
+      facts: facts({
+        errored: 1,
+        rendererTokens: [1, 2],
+        templateTokens: [1, 2],
+        erroredExamples: [
+          { name: 'rows[4]', kind: 'supervised', error: 'KeyError: content' }
+        ]
+      })
+    });
+    expect(f.map(x => [x.code, x.severity])).toEqual([['TD403', 'warning']]);
+    expect(f[0].evidence).toMatch(
+      new RegExp(
+        '^1 comparison could not be rendered; first: rows\\[4\\] ' +
+          '\\(supervised\\): KeyError: content\\.'
+      )
+    );
+  });
+
   it('leave a clean check passing', () => {
     expect(run({ facts: facts({ errored: 0, conversations: [ok] }) })).toEqual(
       []

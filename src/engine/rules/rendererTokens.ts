@@ -43,38 +43,47 @@ export function tokenFindings(
   }
   const ours = check.rendererTokens;
   const theirs = check.templateTokens;
-  if (!Array.isArray(ours) || !Array.isArray(theirs)) {
-    return [];
-  }
-  return Private.fromTokens(check, ours, theirs, cells);
+  const found =
+    Array.isArray(ours) && Array.isArray(theirs)
+      ? Private.fromTokens(check, ours, theirs, cells)
+      : [];
+  return Private.withErrored(check, [], found);
 }
 
 namespace Private {
   /**
    * When some comparisons could not be rendered (`errored` in the check, or
    * conversations with an `error`), the tokens step must not pass: a
-   * warning names how many and the first error. A real mismatch (an error
-   * finding) only gets the count added to its evidence.
+   * warning names how many and the first error (from the conversations,
+   * else the check's `erroredExamples`). A real mismatch (an error finding)
+   * only gets the count added to its evidence.
    */
   export function withErrored(
     check: IRendererCheck,
     conversations: IConversation[],
     found: IFinding[]
   ): IFinding[] {
-    const failed = conversations.filter(
-      c => typeof c.error === 'string' && c.error !== ''
+    const examples = Array.isArray(check.erroredExamples)
+      ? (check.erroredExamples as IConversation[])
+      : [];
+    const failed = [...conversations, ...examples].filter(
+      c => typeof c?.error === 'string' && c.error !== ''
     );
+    const listed = conversations.filter(
+      c => typeof c?.error === 'string' && c.error !== ''
+    ).length;
     const count =
       typeof check.errored === 'number' && Number.isFinite(check.errored)
-        ? Math.max(check.errored, failed.length)
-        : failed.length;
+        ? Math.max(check.errored, listed)
+        : listed;
     if (count <= 0) {
       return found;
     }
     const first = failed[0];
+    const of = conversations.length > 0 ? ` of ${conversations.length}` : '';
     const what =
-      `${count} of ${conversations.length} comparisons could not be ` +
-      'rendered' +
+      `${count}${of} comparison${count === 1 && !of ? '' : 's'} could not ` +
+      'be rendered' +
       (first
         ? `; first: ${String(first.name ?? 'a conversation')}` +
           `${first.kind ? ` (${String(first.kind)})` : ''}: ` +
