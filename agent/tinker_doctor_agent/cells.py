@@ -101,14 +101,16 @@ def on_post_run_cell(result=None):
     """Handle IPython's post_run_cell: close the running cell's record."""
     global _current
     run = _current
-    _current = None
     if run is None:
         return
     run["endMono"] = time.monotonic()
     run["durationMs"] = round((run["endMono"] - run["startMono"]) * 1000.0, 3)
-    _notify("end", run)
+    # In the history before it stops being the running one, so that a hold
+    # looked up in between (run_at) still finds it.
     with _lock:
         _runs.append(run)
+    _current = None
+    _notify("end", run)
 
 
 def run_at(mono):
@@ -120,6 +122,8 @@ def run_at(mono):
         return run
     with _lock:
         for past in reversed(_runs):
+            if past is run:
+                continue
             if past["startMono"] <= mono <= past.get("endMono", past["startMono"]):
                 return past
             if past.get("endMono", 0.0) < mono:
@@ -127,10 +131,13 @@ def run_at(mono):
     return None
 
 
-def add_hold(ms, sdk_pending, run=None):
-    """Add a GIL hold of `ms` to a cell run's totals (for TD125); by default
-    the running cell's."""
-    run = _current if run is None else run
+RUNNING = object()  # add_hold's default: the cell that runs now
+
+
+def add_hold(ms, sdk_pending, run=RUNNING):
+    """Add a GIL hold of `ms` to a cell run's totals (for TD125): by default
+    the running cell's; `None` (a hold between cells) adds to none."""
+    run = _current if run is RUNNING else run
     if run is None:
         return
     run["holdMs"] += ms
@@ -144,10 +151,11 @@ def runs_fact():
     with _lock:
         runs = list(_runs)
     out = [_run_fact(r) for r in runs]
-    if _current is not None:
-        fact = _run_fact(_current)
+    current = _current
+    if current is not None and not (runs and runs[-1] is current):
+        fact = _run_fact(current)
         fact["durationMs"] = round(
-            (time.monotonic() - _current["startMono"]) * 1000.0, 3
+            (time.monotonic() - current["startMono"]) * 1000.0, 3
         )
         fact["running"] = True
         out.append(fact)

@@ -46,3 +46,17 @@ def test_a_moment_between_cells_belongs_to_none():
     _run("b")
     assert cells.run_at(between) is None
     assert cells.run_at(between - 3600) is None
+
+
+def test_a_hold_between_cells_is_added_to_no_cell():
+    _run("a")
+    cells.on_post_run_cell()
+    between = time.monotonic()
+    time.sleep(0.01)
+    _run("b")
+    cells.add_hold(80.0, False, cells.run_at(between))
+    assert [r["holdMs"] for r in cells.runs_fact()] == [0.0, 0.0]
+    # Without a run given, the running cell gets it.
+    cells.add_hold(30.0, False)
+    assert [r["holdMs"] for r in cells.runs_fact()] == [0.0, 30.0]
+

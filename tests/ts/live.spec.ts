@@ -117,6 +117,20 @@ describe('live rules', () => {
     ).toEqual([]);
   });
 
+  it('says when the watchdog failed on some ticks, and not otherwise', () => {
+    const failing = run({
+      facts: facts({
+        watchdog: { errors: 3, lastError: 'ValueError: bad frame\nmore' }
+      })
+    });
+    expect(failing.notes).toContain(
+      'The watchdog failed on 3 ticks (last: ValueError: bad frame): GIL ' +
+        'holds may have been missed. Please report it with this note.'
+    );
+    const healthy = run({ facts: facts({ watchdog: { errors: 0 } }) });
+    expect((healthy.notes ?? []).join(' ')).not.toMatch(/watchdog failed/);
+  });
+
   it('skips everything when tinker is not installed', () => {
     const result = run({
       facts: facts({

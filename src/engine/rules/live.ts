@@ -90,7 +90,25 @@ namespace Private {
     findings.push(
       ...cumulativeFindings(input, options, pendingRequests(facts).length > 0)
     );
+    notes.push(...watchdogNotes(facts));
     return { findings, checked: ['live'], notes };
+  }
+
+  /** The watchdog's own failures: holds may have been missed. */
+  function watchdogNotes(facts: IFacts): string[] {
+    const watchdog = facts.watchdog as
+      { errors?: unknown; lastError?: unknown } | undefined;
+    const errors = watchdog?.errors;
+    if (typeof errors !== 'number' || errors <= 0) {
+      return [];
+    }
+    const last =
+      typeof watchdog?.lastError === 'string' ? watchdog.lastError : '';
+    return [
+      `The watchdog failed on ${errors} tick${errors === 1 ? '' : 's'}` +
+        (last ? ` (last: ${last.split('\n')[0]})` : '') +
+        ': GIL holds may have been missed. Please report it with this note.'
+    ];
   }
 
   function clientCount(facts: IFacts): number {
