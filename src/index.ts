@@ -9,6 +9,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICodeCellModel } from '@jupyterlab/cells';
 import { JSONObject } from '@lumino/coreutils';
 import {
   EditorExtensionRegistry,
@@ -75,10 +76,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       isRunning: doctor => doctor.checksRunning.has('renderer'),
       execute: doctor => {
         // The check reads the renderer and model from the cells when no
-        // client or renderer object is live in the kernel yet.
+        // client or renderer object is live in the kernel yet; execution
+        // counts say which cell ran last where the kernel keeps no history.
         const cellSources = doctor.panel.content.widgets
           .filter(cell => cell.model.type === 'code')
-          .map(cell => cell.model.sharedModel.getSource());
+          .map(cell => ({
+            source: cell.model.sharedModel.getSource(),
+            executionCount: (cell.model as ICodeCellModel).executionCount
+          }));
         const model = doctor.facts()?.modelsInUse?.[0];
         return doctor.runCheck('renderer', {
           cellSources,
