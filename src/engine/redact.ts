@@ -38,9 +38,12 @@ export function redactSecrets(text: string): string {
 }
 
 namespace Private {
-  /** `scheme://user:pass@` (or `scheme://token@`). */
+  /**
+   * `scheme://user:pass@` (or `scheme://token@`). The scheme is at most 32
+   * characters, so a long run of `a-a-…` is not rescanned at every word.
+   */
   export const URL_CREDENTIALS =
-    /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@'"<>]+@/g;
+    /\b([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/)[^\s/?#@'"<>]+@/g;
 
   /** `?name=value` / `&name=value`; the replacer decides by name. */
   export const QUERY_PARAM = /([?&;])([\w.-]+)=([^&#\s'"<>]*)/g;
@@ -88,6 +91,20 @@ namespace Private {
     '(?:api[_-]?key|(?:secret|access|private)[_-]?key|token|secret|' +
     'password|passwd)';
 
+  /**
+   * At most this many name characters before the secret word
+   * (`my_service_api_key`): a bound keeps matching linear on long runs of
+   * dashes or words. A longer name still matches from a point inside it
+   * (see `START`), so its value is hidden all the same.
+   */
+  const PREFIX = 64;
+
+  /** A name's prefix before the secret word, e.g. `TINKER_` or `x-`. */
+  const NAME_PREFIX = `(?:[\\w-]{0,${PREFIX}}[_-])?`;
+
+  /** Where a name may start: a word boundary, or deep inside a long name. */
+  const START = `(?:\\b|(?<=[\\w-]{${PREFIX}}))`;
+
   /** A pair's value: quoted (group 3 is the quote, group 4 the value). */
   const VALUE =
     '((?<=\')[^\'\\r\\n]*|(?<=")[^"\\r\\n]*|' + '(?<![\'"])[^\\s\'",;&})]+)\\3';
@@ -98,7 +115,7 @@ namespace Private {
    * word, then `=` or `:`, then the value (group 4).
    */
   export const PAIR = new RegExp(
-    `\\b((?:[\\w-]*[_-])?${SECRET_NAME})` +
+    `${START}(${NAME_PREFIX}${SECRET_NAME})` +
       `(['"]?\\]?\\s*[:=]\\s*)${quoted}${VALUE}`,
     'gi'
   );
@@ -112,9 +129,13 @@ namespace Private {
     'g'
   );
 
-  /** `--api-key VALUE`, `--hf-token VALUE` on a command line. */
+  /**
+   * `--api-key VALUE`, `--hf-token VALUE` on a command line (a flag with
+   * a longer prefix than `PREFIX` matches from inside its name).
+   */
   export const FLAG = new RegExp(
-    `(--(?:[\\w-]*-)?${SECRET_NAME})(\\s+)(?!-)([^\\s'"]+)`,
+    `((?:--|(?<=[\\w-]{${PREFIX}}))(?:[\\w-]{0,${PREFIX}}-)?${SECRET_NAME})` +
+      `(\\s+)(?!-)([^\\s'"]+)`,
     'gi'
   );
 
@@ -132,19 +153,22 @@ namespace Private {
   );
 
   /**
-   * Values that are not secrets: empty, `None`/`null`/booleans, token ids
-   * and counts after a "token" name (`token: 151643`), code that reads the
-   * secret from elsewhere (`os.environ[`, `getenv(`, `args.api_key`),
-   * special-token strings (`<|im_end|>`) and values already redacted.
+   * Values that are not secrets (tokenizer settings never are, see `pair`):
+   * empty, `None`/`null`/booleans, a token id after a bare `token`
+   * (`token: 151643`, not `auth_token=123456`), and, when not quoted, code
+   * that reads the secret from elsewhere (`os.environ[`, `getenv(`,
+   * `args.api_key`); special-token strings (`<|im_end|>`) and values
+   * already redacted.
    */
-  function notSecret(name: string, value: string): boolean {
+  function notSecret(name: string, value: string, quote: string): boolean {
     return (
       value === '' ||
       value === REDACTED ||
       /^(?:None|null|undefined|nil|True|False|true|false)$/.test(value) ||
-      (/token$/i.test(name) && /^-?\d{1,7}$/.test(value)) ||
-      /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[[(]/.test(value) ||
-      /^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+$/.test(value) ||
+      (/^token$/i.test(name) && /^-?\d{1,7}$/.test(value)) ||
+      (quote === '' &&
+        (/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[[(]/.test(value) ||
+          /^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+$/.test(value))) ||
       /^<\|?[\w/|.-]*\|?>$/.test(value)
     );
   }
@@ -157,7 +181,7 @@ namespace Private {
     quote: string,
     value: string
   ): string {
-    if (TOKENIZER_NAME.test(name) || notSecret(name, value)) {
+    if (TOKENIZER_NAME.test(name) || notSecret(name, value, quote)) {
       return all;
     }
     return `${name}${sep}${quote}${REDACTED}${quote}`;
@@ -171,7 +195,7 @@ namespace Private {
     value: string
   ): string {
     const bare = name.replace(/^--/, '');
-    if (TOKENIZER_NAME.test(bare) || notSecret(bare, value)) {
+    if (TOKENIZER_NAME.test(bare) || notSecret(bare, value, '')) {
       return all;
     }
     return `${name}${space}${REDACTED}`;

@@ -105,6 +105,49 @@ describe('redactSecrets', () => {
   });
 });
 
+describe('redaction exemptions do not let secrets through', () => {
+  it.each([
+    ['password="correct.horse.battery"', 'password="<redacted>"'],
+    ["db_password: 'pkg.mod.attr'", "db_password: '<redacted>'"],
+    ['api_key="os.environ(1)"', 'api_key="<redacted>"'],
+    ['auth_token=123456', 'auth_token=<redacted>'],
+    ['access_token: 1234567', 'access_token: <redacted>'],
+    ['--hf-token 123456', '--hf-token <redacted>']
+  ])('hides %s', (text, expected) => {
+    expect(redactSecrets(text)).toBe(expected);
+  });
+
+  it('keeps unquoted code, tokenizer ids and a bare token id', () => {
+    const text =
+      'password=args.password api_key=cfg.keys.tinker eos_token_id=2 ' +
+      'pad_token: 0 "token": 151643';
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it('hides values after names longer than the bounded prefix', () => {
+    const pairName = 'my_'.repeat(30) + 'api_key';
+    expect(redactSecrets(`${pairName}=abcSECRET1`)).toBe(
+      `${pairName}=<redacted>`
+    );
+    const flag = '--' + 'very-'.repeat(20) + 'token';
+    expect(redactSecrets(`${flag} flagSECRET5 --lr 1`)).toBe(
+      `${flag} <redacted> --lr 1`
+    );
+  });
+
+  it.each(['-', 'a-', '--a', '-a', 'a_', 'a_token'])(
+    'stays linear on a long run of %j',
+    unit => {
+      // 200,000 characters: a quadratic pattern takes tens of seconds here
+      // (40,000 dashes took 0.8 s before the bound); linear takes ~0.1 s.
+      const text = unit.repeat(Math.ceil(200_000 / unit.length));
+      const start = Date.now();
+      redactSecrets(text);
+      expect(Date.now() - start).toBeLessThan(2000);
+    }
+  );
+});
+
 describe('every redaction in the engine uses the shared rules', () => {
   it('hides URL passwords and header values in decoder and service text', () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
