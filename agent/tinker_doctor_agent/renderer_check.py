@@ -37,6 +37,10 @@ def run(args=None) -> dict:
     `messagesVariable` (a name in the user namespace), `messagesFile`,
     `templateKwargs` (the user's own comparison options), `namespace` (a
     dict, for tests), `allowImport` (bool).
+
+    A live renderer object found in the namespace that names the model it
+    was built for (`_model_name`) is checked against that model, even when
+    `args.model` (or the client in use) names another one; a note says so.
     """
     result = {"model": None, "renderer": None, "recommended": [], "notes": []}
     try:
@@ -66,9 +70,11 @@ def _run(args, result):
                     ", ".join(f"{o['variable']} ({o['name']})" for o in others),
                     live["variable"],
                     live["name"],
-                    "the most recently bound"
-                    if live["boundLast"]
-                    else "the last one defined (no assignment seen in the cells)",
+                    (
+                        "the most recently bound"
+                        if live["boundLast"]
+                        else "the last one defined (no assignment seen in the cells)"
+                    ),
                 )
             )
     config = find.from_configs(namespace)
@@ -129,6 +135,9 @@ def _run(args, result):
         result["error"] = f"tinker-cookbook is not importable in this kernel: {error}"
         return
     result["cookbookVersion"] = _version("tinker-cookbook")
+    custom = find.registered(renderers)
+    result["knownRenderers"] = _known_renderers(renderers)
+    result["registeredRenderers"] = custom
 
     tokenizer, source = tokenizers.find_tokenizer(
         args, live, namespace, result["model"]
@@ -155,9 +164,8 @@ def _run(args, result):
             if "Unknown renderer" not in str(error):
                 raise
             result["unknownRenderer"] = name
-            custom = find.registered(renderers)
             close = difflib.get_close_matches(
-                name, _known_renderers(renderers) + custom, n=3, cutoff=0.6
+                name, result["knownRenderers"] + custom, n=3, cutoff=0.6
             )
             if close:
                 result["didYouMean"] = close
@@ -280,7 +288,8 @@ def _drop_malformed(conversations, origin, result):
 def _known_renderers(renderers):
     """Built-in renderer names: the cookbook's get_renderer branches (read
     from its source file) and the bundled recommendations."""
-    names = {n for _, group in tables.BUNDLED_RECOMMENDED for n in group}
+    names = {n for group in tables.BUNDLED_RECOMMENDED.values() for n in group}
+    names.update(tables.INKLING_RENDERERS)
     try:
         import inspect
 
@@ -304,6 +313,12 @@ def _supports_tools(renderer):
 
 
 def _summarise(result, compared, decode):
+    """The result's summary fields from the per-conversation comparisons.
+
+    Comparisons that raised are counted (`errored`, `erroredExamples`) and
+    make the result not `identical`; that holds when every one raised too
+    (then no token fields are set). `error` is set only when there was
+    nothing to compare at all, and says why."""
     ok = [c for c in compared if "error" not in c]
     errored = [c for c in compared if "error" in c]
     result["errored"] = len(errored)
@@ -312,10 +327,20 @@ def _summarise(result, compared, decode):
             {"name": c.get("name"), "kind": c.get("kind"), "error": c["error"]}
             for c in errored[:5]
         ]
+    if not compared:
+        why = result.get("conversationProblem") or "no conversations to compare"
+        result["error"] = f"no conversation could be compared: {why}"
+        return
     if not ok:
-        errors = {c.get("error") for c in compared}
-        result["error"] = "no conversation could be rendered: {}".format(
-            "; ".join(sorted(e for e in errors if e))
+        first = errored[0]
+        result["identical"] = False
+        result["realMismatches"] = 0
+        result["benignDifferences"] = 0
+        result["notes"].append(
+            "none of the {} comparisons could be rendered; the first, {} "
+            "({}), failed with: {}".format(
+                len(errored), first.get("name"), first.get("kind"), first["error"]
+            )
         )
         return
     real = [c for c in ok if not c["identical"] and c.get("benign") is None]

@@ -2,10 +2,13 @@
 clients, cookbook configs, conversations) and the notebook's cell sources
 (renderer names, model ids, `apply_chat_template` options)."""
 
+import ast
 import re
+import warnings
 
 from . import cells
 from . import renderer_sample as sampling
+from .renderer_sample import module_of
 from .renderer_tables import BUILTIN
 
 MODEL_ORGS = (
@@ -64,14 +67,6 @@ def attr(value, name, default=None):
         return default
 
 
-def module_of(value):
-    """The module of the object's type (never runs the object's code)."""
-    try:
-        return type(value).__module__ or ""
-    except Exception:  # noqa: BLE001 - odd user objects are skipped
-        return ""
-
-
 def is_tokenizer(value):
     """A real tokenizer: a class from transformers, tokenizers, the cookbook
     (or tiktoken / mistral_common) in its MRO defines apply_chat_template.
@@ -99,9 +94,83 @@ def history(namespace, cells=()):
     return list(cells)
 
 
-# Assignment targets: `a = ...`, `a, b = ...`, `a: T = ...`, `a += ...` at
-# the start of a line outside brackets (so not a keyword argument), and
-# `for a, b in`, `with ... as a`, `(a := ...)` anywhere.
+def bound_order(names, sources):
+    """{name: (cell index, line)} of the last binding of each name in the
+    sources (in execution order); names never bound are left out.
+
+    Each source is parsed with `ast` (IPython magic and shell lines blanked
+    first); a source that still does not parse is scanned line by line.
+    """
+    wanted = set(names)
+    out = {}
+    for index, text in enumerate(sources):
+        code = _without_magics(text)
+        try:
+            with warnings.catch_warnings():
+                # Invalid escapes in the user's strings: not ours to show.
+                warnings.simplefilter("ignore")
+                tree = ast.parse(code)
+            bound = _bindings(tree)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            bound = _scanned_bindings(code)
+        last = {}
+        for name, line in bound:
+            if name in wanted and line >= last.get(name, -1):
+                last[name] = line
+        out.update({name: (index, line) for name, line in last.items()})
+    return out
+
+
+_MAGIC = re.compile(r"^([ \t]*)[%!].*$", re.MULTILINE)
+
+
+def _without_magics(text):
+    """The source with IPython magic (%, %%) and shell (!) lines replaced by
+    `pass` at the same indent (line numbers kept)."""
+    return _MAGIC.sub(lambda m: m.group(1) + "pass", str(text))
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _bindings(tree):
+    """(name, 0-based line) of each name the module-level code binds:
+    assignment, augmented and annotated (with a value) assignment targets,
+    for and with targets, `:=`, imports, def and class names, except-as.
+    Function, class and lambda bodies and comprehension variables have
+    their own scope and are not entered."""
+    found = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            found.append((node.name, node.lineno - 1))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    name = alias.asname or alias.name.split(".")[0]
+                    found.append((name, node.lineno - 1))
+            continue
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            found.append((node.name, node.lineno - 1))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.append((node.id, node.lineno - 1))
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            continue  # `x: int` declares, does not bind
+        if isinstance(node, ast.comprehension):
+            stack.extend([node.iter, *node.ifs])
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+# The fallback for sources that do not parse. Assignment targets: `a = ...`,
+# `a, b = ...`, `a: T = ...`, `a += ...` at the start of a line outside
+# brackets (so not a keyword argument), and `for a, b in`, `with ... as a`,
+# `(a := ...)` anywhere.
 _ASSIGN = re.compile(
     r"^[ \t]*([A-Za-z_][\w \t,]*?)[ \t]*(?::[^=\n]*)?"
     r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)"
@@ -112,24 +181,20 @@ _BINDS = re.compile(
 _QUOTED = re.compile(r"""("|')(?:\\.|(?!\1).)*\1|#.*""")
 
 
-def bound_order(names, sources):
-    """{name: (cell index, line)} of the last assignment to each name in
-    the sources (in execution order); names never assigned are left out."""
-    wanted = set(names)
-    out = {}
-    for index, text in enumerate(sources):
-        depth = 0
-        for number, line in enumerate(text.splitlines()):
-            bare = _QUOTED.sub("", line)
-            found = [m.group(1) for m in [_ASSIGN.match(bare)] if m and not depth]
-            found += [next(g for g in m.groups() if g) for m in _BINDS.finditer(bare)]
-            for targets in found:
-                for name in re.findall(r"[A-Za-z_]\w*", targets):
-                    if name in wanted:
-                        out[name] = (index, number)
-            depth = max(0, depth + len(re.findall(r"[([{]", bare)))
-            depth = max(0, depth - len(re.findall(r"[)\]}]", bare)))
-    return out
+def _scanned_bindings(text):
+    """(name, line) of the bindings a line scan finds (for sources that do
+    not parse: less exact than the parser)."""
+    found = []
+    depth = 0
+    for number, line in enumerate(text.splitlines()):
+        bare = _QUOTED.sub("", line)
+        targets = [m.group(1) for m in [_ASSIGN.match(bare)] if m and not depth]
+        targets += [next(g for g in m.groups() if g) for m in _BINDS.finditer(bare)]
+        for group in targets:
+            found += [(n, number) for n in re.findall(r"[A-Za-z_]\w*", group)]
+        depth = max(0, depth + len(re.findall(r"[([{]", bare)))
+        depth = max(0, depth - len(re.findall(r"[)\]}]", bare)))
+    return found
 
 
 def most_recent(keys, sources):
@@ -174,9 +239,7 @@ def find_live_renderer(namespace, sources=()):
     by_name = {f["variable"]: f for f in found}
     best = dict(by_name[order[0]])
     best["boundLast"] = order[0] in bound_order([order[0]], sources)
-    best["others"] = [
-        {"variable": k, "name": by_name[k]["name"]} for k in order[1:]
-    ]
+    best["others"] = [{"variable": k, "name": by_name[k]["name"]} for k in order[1:]]
     return best
 
 

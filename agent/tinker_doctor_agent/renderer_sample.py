@@ -9,7 +9,8 @@ Nothing is materialised: a bounded number of rows is read by index (the
 first `HEAD` and `SPREAD` spread over the whole length), and from those the
 first conversation, the first with reasoning, the first with tool calls and
 one from further in the data are compared. JSONL files are read the same
-way (the first lines, then a few seeks across the file).
+way (the first lines, then a few seeks across the file), with every read
+bounded in bytes: a line longer than the budget is never held in memory.
 """
 
 import json
@@ -19,15 +20,20 @@ HEAD = 100
 SPREAD = 16
 # At most this many conversations are compared (two comparisons each).
 SAMPLE = 4
-# Bounds on a JSONL file: lines and bytes read from its start.
+# Bounds on a JSONL file: lines and bytes read from its start, and bytes
+# read by all the seeks across the rest together.
 FILE_LINES = 1000
 FILE_BYTES = 4 << 20
+# A seek lands mid-line; at most this many bytes are skipped to the next
+# line start (a probe landing in a longer line is given up).
+SKIP_BYTES = 64 << 10
 
 
-def _module(value):
+def module_of(value) -> str:
+    """The module of the object's type (never runs the object's code)."""
     try:
         return type(value).__module__ or ""
-    except Exception:  # noqa: BLE001 - odd objects are skipped
+    except Exception:  # noqa: BLE001 - odd user objects are skipped
         return ""
 
 
@@ -37,7 +43,7 @@ def rows_of(value, named=False):
     Only known containers are read unless the variable was named by the
     user (then any object with len() and integer indexing is tried).
     """
-    module = _module(value).split(".")[0]
+    module = module_of(value).split(".")[0]
     if isinstance(value, (list, tuple)):
         return len(value), value.__getitem__
     if module == "datasets":
@@ -90,7 +96,7 @@ def as_conversation(item):
     """The list of messages of a row or conversation, or None."""
     if isinstance(item, dict):
         item = item.get("messages")
-    if _module(item).split(".")[0] == "numpy" and hasattr(item, "tolist"):
+    if module_of(item).split(".")[0] == "numpy" and hasattr(item, "tolist"):
         item = item.tolist()  # pandas keeps list cells as arrays sometimes
     if (
         isinstance(item, (list, tuple))
@@ -193,26 +199,17 @@ def sample_messages(value, named=False):
 
 def sample_file(path):
     """Up to SAMPLE (where: "line N" or "byte N", messages) from a JSONL
-    file, and why none."""
+    file, and why none. At most FILE_LINES lines and FILE_BYTES bytes are
+    read from the start and FILE_BYTES more by the seeks across the rest; a
+    line cut by a byte limit is left out, never parsed."""
     found = []
     try:
         with open(path, "rb") as handle:
-            read = 0
-            for i, line in enumerate(handle):
-                read += len(line)
-                if i >= FILE_LINES or read > FILE_BYTES:
-                    break
-                _add_line(found, f"line {i + 1}", line)
             size = handle.seek(0, 2)
+            handle.seek(0)
+            read = _read_head(handle, size, found)
             if read < size:
-                # Spread seeks over the rest: each lands mid-line, skips to
-                # the next line start and reads one line.
-                for k in range(1, SPREAD + 1):
-                    handle.seek(read + (size - read) * k // (SPREAD + 1))
-                    handle.readline()
-                    at = handle.tell()
-                    line = handle.readline(FILE_BYTES)
-                    _add_line(found, f"byte {at}", line)
+                _read_spread(handle, size, read, found)
     except OSError as error:
         return [], f"cannot be read ({error.strerror or error})"
     if not found:
@@ -220,6 +217,48 @@ def sample_file(path):
     numbered = [(k, m) for k, (_, m) in enumerate(found)]
     lines = [n for n, _ in found]
     return [(lines[k], m) for k, m in choose(numbered)], None
+
+
+def _read_head(handle, size, found):
+    """Read the first lines within the budgets; return the bytes read."""
+    read = 0
+    for i in range(FILE_LINES):
+        if read >= FILE_BYTES:
+            break
+        line = handle.readline(FILE_BYTES - read)
+        if not line:
+            break
+        read += len(line)
+        if not _complete(handle, line, size):
+            break  # the byte budget ends inside this line
+        _add_line(found, f"line {i + 1}", line)
+    return read
+
+
+def _read_spread(handle, size, start, found):
+    """Seek SPREAD times across the rest of the file: each seek lands
+    mid-line, skips to the next line start and reads that line, all within
+    one FILE_BYTES budget."""
+    budget = FILE_BYTES
+    for k in range(1, SPREAD + 1):
+        if budget <= 0:
+            break
+        handle.seek(start + (size - start) * k // (SPREAD + 1))
+        skipped = handle.readline(min(SKIP_BYTES, budget))
+        budget -= len(skipped)
+        if not skipped.endswith(b"\n") or budget <= 0:
+            continue  # landed in a line too long to skip, or at the end
+        at = handle.tell()
+        line = handle.readline(budget)
+        budget -= len(line)
+        if line and _complete(handle, line, size):
+            _add_line(found, f"byte {at}", line)
+
+
+def _complete(handle, line, size):
+    """Whether a line read with a byte limit is whole (ends the line or the
+    file)."""
+    return line.endswith(b"\n") or handle.tell() >= size
 
 
 def _add_line(found, where, line):

@@ -7,10 +7,26 @@ import importlib
 
 # The recommended renderers per model, used only when the installed cookbook's
 # `tinker_cookbook.model_info` does not import. Source: tinker-cookbook 0.6.1,
-# tinker_cookbook/model_info.py (family tuples, keyed here by name prefix).
+# tinker_cookbook/model_info.py, keyed by exact model id like the cookbook
+# (and like src/engine/rules/rendererTable.ts, which must list the same ids).
 BUNDLED_SOURCE = "bundled table from tinker-cookbook 0.6.1 model_info"
 _Q3 = ["qwen3", "qwen3_disable_thinking"]
 _Q35 = ["qwen3_5", "qwen3_5_disable_thinking", "qwen3_5_preserve_thinking"]
+_Q38 = [
+    "qwen3_8_xhigh_reasoning",
+    "qwen3_8_disable_thinking",
+    "qwen3_8_medium_reasoning",
+    "qwen3_8_low_reasoning",
+]
+_DSV4 = [
+    "deepseekv4_1",
+    "deepseekv4_1_low_reasoning",
+    "deepseekv4_1_max_reasoning",
+    "deepseekv4_1_disable_thinking",
+    "deepseekv4_1_preserve_thinking",
+]
+_OSS = ["gpt_oss_no_sysprompt", "gpt_oss_medium_reasoning"]
+_GLM = ["glm5_3_max_reasoning", "glm5_3_low_reasoning", "glm5_3_high_reasoning"]
 _NEMO = ["nemotron3", "nemotron3_disable_thinking", "nemotron3_preserve_thinking"]
 _ULTRA = [
     "nemotron3_ultra",
@@ -18,78 +34,68 @@ _ULTRA = [
     "nemotron3_ultra_medium_thinking",
     "nemotron3_ultra_preserve_thinking",
 ]
-BUNDLED_RECOMMENDED = [
-    # (lower-cased model prefix after the org, renderers); first match wins.
-    ("meta-llama/llama-3.1-8b-instruct", ["llama3"]),
-    ("meta-llama/llama-3.3-70b-instruct", ["llama3"]),
-    ("meta-llama/llama-3", ["role_colon"]),
-    ("qwen/qwen3-vl-", ["qwen3_vl_instruct"]),
-    ("qwen/qwen3-8b-base", ["role_colon"]),
-    ("qwen/qwen3-30b-a3b-base", ["role_colon"]),
-    ("qwen/qwen3.5-9b-base", ["role_colon"]),
-    ("qwen/qwen3.5-35b-a3b-base", ["role_colon"]),
-    ("qwen/qwen3-4b-instruct-2507", ["qwen3_instruct"]),
-    ("qwen/qwen3-30b-a3b-instruct-2507", ["qwen3_instruct"]),
-    ("qwen/qwen3-235b-a22b-instruct-2507", ["qwen3_instruct"]),
-    ("qwen/qwen3.5-", _Q35),
-    ("qwen/qwen3.6-", _Q35),
-    (
-        "qwen/qwen3.8-",
-        [
-            "qwen3_8_xhigh_reasoning",
-            "qwen3_8_disable_thinking",
-            "qwen3_8_medium_reasoning",
-            "qwen3_8_low_reasoning",
-        ],
-    ),
-    ("qwen/qwen3-", _Q3),
-    ("deepseek-ai/deepseek-v3.1-base", ["role_colon"]),
-    ("deepseek-ai/deepseek-v3", ["deepseekv3", "deepseekv3_thinking"]),
-    (
-        "deepseek-ai/deepseek-v4.1",
-        [
-            "deepseekv4_1",
-            "deepseekv4_1_low_reasoning",
-            "deepseekv4_1_max_reasoning",
-            "deepseekv4_1_disable_thinking",
-            "deepseekv4_1_preserve_thinking",
-        ],
-    ),
-    ("openai/gpt-oss-", ["gpt_oss_no_sysprompt", "gpt_oss_medium_reasoning"]),
-    ("moonshotai/kimi-k2-thinking", ["kimi_k2"]),
-    ("moonshotai/kimi-k2.5", ["kimi_k25", "kimi_k25_disable_thinking"]),
-    (
-        "moonshotai/kimi-k2.6",
-        ["kimi_k26", "kimi_k26_disable_thinking", "kimi_k26_preserve_thinking"],
-    ),
-    (
-        "moonshotai/kimi-k3.1-pro",
-        [
-            "kimi_k31_pro_max_reasoning",
-            "kimi_k31_pro_high_reasoning",
-            "kimi_k31_pro_low_reasoning",
-            "kimi_k31_pro_disable_thinking",
-            "kimi_k31_pro_no_reasoning_effort",
-        ],
-    ),
-    (
-        "zai-org/glm-5.3",
-        ["glm5_3_max_reasoning", "glm5_3_low_reasoning", "glm5_3_high_reasoning"],
-    ),
-    ("nvidia/nvidia-nemotron-3-nano", _NEMO),
-    ("nvidia/nvidia-nemotron-3-super", _NEMO + ["nemotron3_low_thinking"]),
-    ("nvidia/nvidia-nemotron-3-ultra", _ULTRA),
-    ("nvidia/nvidia-nemotron-3.5-super", _ULTRA),
-    (
-        "nvidia/nvidia-nemotron-3.5-lightning",
-        [
-            "nemotron3_ultra",
-            "nemotron3_ultra_disable_thinking",
-            "nemotron3_ultra_preserve_thinking",
-        ],
-    ),
-    ("thinkingmachines/inkling", ["tml_v0"]),
-]
+BUNDLED_RECOMMENDED = {
+    "meta-llama/Llama-3.1-8B-Instruct": ["llama3"],
+    "meta-llama/Llama-3.3-70B-Instruct": ["llama3"],
+    "meta-llama/Llama-3.2-1B": ["role_colon"],
+    "meta-llama/Llama-3.2-3B": ["role_colon"],
+    "meta-llama/Llama-3.1-8B": ["role_colon"],
+    "meta-llama/Llama-3.1-70B": ["role_colon"],
+    "Qwen/Qwen3-VL-30B-A3B-Instruct": ["qwen3_vl_instruct"],
+    "Qwen/Qwen3-VL-235B-A22B-Instruct": ["qwen3_vl_instruct"],
+    "Qwen/Qwen3-8B-Base": ["role_colon"],
+    "Qwen/Qwen3-30B-A3B-Base": ["role_colon"],
+    "Qwen/Qwen3-8B": _Q3,
+    "Qwen/Qwen3-32B": _Q3,
+    "Qwen/Qwen3-30B-A3B": _Q3,
+    "Qwen/Qwen3-4B-Instruct-2507": ["qwen3_instruct"],
+    "Qwen/Qwen3-30B-A3B-Instruct-2507": ["qwen3_instruct"],
+    "Qwen/Qwen3-235B-A22B-Instruct-2507": ["qwen3_instruct"],
+    "Qwen/Qwen3.5-4B": _Q35,
+    "Qwen/Qwen3.5-9B": _Q35,
+    "Qwen/Qwen3.5-9B-Base": ["role_colon"],
+    "Qwen/Qwen3.5-27B": _Q35,
+    "Qwen/Qwen3.5-35B-A3B": _Q35,
+    "Qwen/Qwen3.5-35B-A3B-Base": ["role_colon"],
+    "Qwen/Qwen3.5-397B-A17B": _Q35,
+    "Qwen/Qwen3.6-27B": _Q35,
+    "Qwen/Qwen3.6-35B-A3B": _Q35,
+    "Qwen/Qwen3.8-27B": _Q38,
+    "deepseek-ai/DeepSeek-V3.1": ["deepseekv3", "deepseekv3_thinking"],
+    "deepseek-ai/DeepSeek-V3.1-Base": ["role_colon"],
+    "deepseek-ai/DeepSeek-V4.1-Flash": _DSV4,
+    "deepseek-ai/DeepSeek-V4.1-Flash-1017": _DSV4,
+    "openai/gpt-oss-20b": _OSS,
+    "openai/gpt-oss-120b": _OSS,
+    "moonshotai/Kimi-K2-Thinking": ["kimi_k2"],
+    "moonshotai/Kimi-K2.5": ["kimi_k25", "kimi_k25_disable_thinking"],
+    "moonshotai/Kimi-K2.6": [
+        "kimi_k26",
+        "kimi_k26_disable_thinking",
+        "kimi_k26_preserve_thinking",
+    ],
+    "moonshotai/Kimi-K3.1-Pro": [
+        "kimi_k31_pro_max_reasoning",
+        "kimi_k31_pro_high_reasoning",
+        "kimi_k31_pro_low_reasoning",
+        "kimi_k31_pro_disable_thinking",
+        "kimi_k31_pro_no_reasoning_effort",
+    ],
+    "zai-org/GLM-5.3": _GLM,
+    "zai-org/GLM-5.3-Flash": _GLM,
+    "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": _NEMO,
+    "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16": _NEMO + ["nemotron3_low_thinking"],
+    "nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16": _ULTRA,
+    "nvidia/NVIDIA-Nemotron-3.5-Super-VL-120B-A12B-BF16": _ULTRA,
+    "nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-BF16": [
+        "nemotron3_ultra",
+        "nemotron3_ultra_disable_thinking",
+        "nemotron3_ultra_preserve_thinking",
+    ],
+}
+# Like the cookbook: any Inkling id, listed or not, is rendered by tml_v0.
+INKLING_PREFIX = "thinkingmachines/Inkling"
+INKLING_RENDERERS = ["tml_v0"]
 
 BUILTIN = [
     (
@@ -144,27 +150,52 @@ def recommended_for(model):
             if getter is not None:
                 return list(getter(model)), source
             return [model_info.get_recommended_renderer_name(model)], source
-        except (KeyError, ValueError, LookupError):
+        except (LookupError, ValueError):
             # The installed cookbook does not list this model (a typo, or a
             # model newer than it): no recommendation, not a prefix guess.
             return [], source + " (model not listed)"
         except Exception:  # noqa: BLE001, S110 - a broken cookbook: the table
             pass
-    key = model.split(":", 1)[0].lower()
-    for prefix, names in BUNDLED_RECOMMENDED:
-        if key.startswith(prefix):
-            return list(names), BUNDLED_SOURCE
-    return [], BUNDLED_SOURCE + " (model not listed)"
+    names = bundled_recommended(model)
+    if names is None:
+        return [], BUNDLED_SOURCE + " (model not listed)"
+    return names, BUNDLED_SOURCE
 
 
-def thinking_mode(renderer_name):
-    """Whether a renderer variant renders in thinking mode."""
-    name = renderer_name.lower()
-    if "disable_thinking" in name or "no_reasoning" in name:
+def bundled_recommended(model):
+    """The bundled table's renderers for a model id, or None when it is not
+    listed: the `:checkpoint` suffix is dropped and the id must match
+    exactly (case included), like `model_info.get_model_attributes`."""
+    key = str(model).split(":", 1)[0].strip()
+    if key in BUNDLED_RECOMMENDED:
+        return list(BUNDLED_RECOMMENDED[key])
+    if key.startswith(INKLING_PREFIX):
+        return list(INKLING_RENDERERS)
+    return None
+
+
+# Built-in renderers that render without thinking (tinker-cookbook 0.6.1
+# `get_renderer` docstring and classes), besides every `*_disable_thinking`.
+# Every gpt_oss variant renders reasoning in the analysis channel
+# (`gpt_oss_no_sysprompt` only leaves out the system prompt), and
+# `kimi_k31_pro_no_reasoning_effort` thinks without an effort message.
+NON_THINKING = (
+    "role_colon",
+    "llama3",
+    "qwen3_instruct",
+    "qwen3_vl_instruct",
+    "deepseekv3",
+)
+
+
+def thinking_mode(renderer_name: str) -> bool:
+    """Whether a renderer variant renders in thinking mode: the built-in
+    names exactly; a custom name by its suffix (`_disable_thinking`,
+    `_instruct`, `_no_reasoning` mean no thinking)."""
+    name = str(renderer_name).lower()
+    if name in NON_THINKING or "disable_thinking" in name:
         return False
-    return not (
-        name.endswith("_instruct") or name in ("deepseekv3", "llama3", "role_colon")
-    )
+    return not name.endswith(("_instruct", "_no_reasoning"))
 
 
 def version(dist):

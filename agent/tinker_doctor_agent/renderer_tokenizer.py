@@ -43,12 +43,9 @@ def find_tokenizer(args, live, namespace, model):
         for key, value in list(namespace.items())
         if not key.startswith("_") and find.is_tokenizer(value)
     ]
-    base = (model or "").split(":", 1)[0]
-    short = base.rsplit("/", 1)[-1].lower()
-    for key, value in found:
-        path = str(find.attr(value, "name_or_path", "") or "")
-        if not model or path == base or (short and short in path.lower()):
-            return value, f"tokenizer in the namespace ({key})"
+    picked = _matching(found, model)
+    if picked is not None:
+        return picked[1], f"tokenizer in the namespace ({picked[0]})"
     if len(found) == 1:
         key, value = found[0]
         path = str(find.attr(value, "name_or_path", "") or "")
@@ -58,6 +55,7 @@ def find_tokenizer(args, live, namespace, model):
         )
     if not model:
         return None, "no model found: name it in a cell or pass it to the check"
+    base = model.split(":", 1)[0]
     candidates = [base]
     if base.startswith("meta-llama/Llama-3"):
         candidates.append("thinkingmachineslabinc/meta-llama-3-instruct-tokenizer")
@@ -76,6 +74,35 @@ def find_tokenizer(args, live, namespace, model):
         "no network was used): load it once in this kernel (get_tokenizer) or "
         "give a local path. {}".format(model, "; ".join(reasons))
     )
+
+
+def _matching(found, model):
+    """The (key, tokenizer) loaded for the model: with no model the first;
+    else the first loaded from exactly the model id, else the first whose
+    path ends in the model's name, else the first whose path contains it
+    (a tokenizer of Qwen/Qwen3-8B-Base is taken for Qwen/Qwen3-8B only when
+    no better match exists); None when none matches."""
+    if not found:
+        return None
+    if not model:
+        return found[0]
+    base = model.split(":", 1)[0]
+    short = base.rsplit("/", 1)[-1].lower()
+    paths = [
+        (key, value, str(find.attr(value, "name_or_path", "") or ""))
+        for key, value in found
+    ]
+    tests = (
+        lambda path: path == base,
+        lambda path: bool(short)
+        and path.replace("\\", "/").rstrip("/").lower().rsplit("/", 1)[-1] == short,
+        lambda path: bool(short) and short in path.lower(),
+    )
+    for test in tests:
+        for key, value, path in paths:
+            if test(path):
+                return key, value
+    return None
 
 
 def hub_cache():

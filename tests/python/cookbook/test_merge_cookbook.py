@@ -17,10 +17,11 @@ import json
 from pathlib import Path
 
 import pytest
+from cookbook_env import require
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
-weights = pytest.importorskip("tinker_cookbook.weights")
+torch = require("torch")
+transformers = require("transformers")
+weights = require("tinker_cookbook.weights")
 from safetensors.torch import load_file, save_file  # noqa: E402
 from tinker_doctor_agent import merge_verify  # noqa: E402
 

@@ -9,16 +9,15 @@ import subprocess
 import sys
 
 import pytest
+from cookbook_env import require
 
-# The real tinker-cookbook lives in .venvs/cookbook; elsewhere, skip.
-pytest.importorskip("tinker_cookbook")
-import tinker  # noqa: F401, E402  (the check renders once tinker is imported)
+require("tinker_cookbook")
+require("tinker")  # the check renders once tinker is imported
 from families import llama3_tokenizer, qwen3_tokenizer, qwen25_tokenizer  # noqa: E402
 from tinker_cookbook import renderers  # noqa: E402
 from tinker_doctor_agent import (  # noqa: E402
     renderer_check,
     renderer_find,
-    renderer_tables,
 )
 
 pytestmark = pytest.mark.timeout(120)
@@ -239,36 +238,6 @@ def test_thinking_data_with_a_disable_thinking_renderer_is_reported_per_conversa
     assert "error" in supervised and "thinking" in supervised["error"]
 
 
-def test_bundled_table_agrees_with_the_installed_cookbook():
-    from tinker_cookbook import model_info
-
-    tables = [
-        getattr(model_info, n)()
-        for n in dir(model_info)
-        if n.startswith("get_") and n.endswith("_info")
-    ]
-    checked = 0
-    for table in tables:
-        for version, attrs in table.items():
-            model = f"{attrs.organization}/{version}"
-            bundled = [
-                names
-                for prefix, names in renderer_tables.BUNDLED_RECOMMENDED
-                if model.lower().startswith(prefix)
-            ]
-            assert bundled, model
-            assert bundled[0] == list(attrs.recommended_renderers), model
-            checked += 1
-    assert checked > 20
-
-
-def test_bundled_table_is_used_and_named_when_model_info_is_missing(monkeypatch):
-    monkeypatch.setitem(sys.modules, "tinker_cookbook.model_info", None)
-    names, source = renderer_tables.recommended_for("Qwen/Qwen3-8B")
-    assert names == ["qwen3", "qwen3_disable_thinking"]
-    assert source == renderer_tables.BUNDLED_SOURCE and "0.6.1" in source
-
-
 def test_bad_arguments_give_an_error_not_an_exception():
     result = renderer_check.run({"cellSources": 5, "namespace": {}})
     assert "error" in result
@@ -312,8 +281,10 @@ def test_tinker_is_not_imported_unless_allowed(tmp_path):
     code = (
         "import json, sys\n"
         "from tinker_doctor_agent import renderer_check as rc\n"
-        "r = rc.run({'renderer': 'qwen3', 'model': 'Qwen/Qwen3-8B', 'namespace': {}})\n"
-        "print(json.dumps({'error': r.get('error'), 'tinker': 'tinker' in sys.modules}))\n"
+        "r = rc.run({'renderer': 'qwen3', 'model': 'Qwen/Qwen3-8B',"
+        " 'namespace': {}})\n"
+        "print(json.dumps({'error': r.get('error'),"
+        " 'tinker': 'tinker' in sys.modules}))\n"
     )
     result = run_isolated(code, tmp_path)
     assert result["tinker"] is False

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cookbook_env import require
 
-# The real tinker-cookbook lives in .venvs/cookbook; elsewhere, skip.
-pytest.importorskip("tinker_cookbook")
+require("tinker_cookbook")
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from kernel_harness import Kernel
+from kernel_harness import Kernel  # noqa: E402
 
 pytestmark = pytest.mark.timeout(240)
 
