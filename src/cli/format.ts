@@ -34,9 +34,10 @@ export function toJson(diagnosis: IDiagnosis): string {
 }
 
 /**
- * Text for a terminal: findings grouped by triage path, then notes.
- * Evidence may quote cell output, so control characters and secrets are
- * removed.
+ * Text for a terminal: findings grouped by triage path, each path followed
+ * by its steps' notes (e.g. why a step was not checked), then the general
+ * notes. Evidence may quote cell output, so control characters and secrets
+ * are removed.
  */
 export function toText(diagnosis: IDiagnosis, notebook: string): string {
   const out: string[] = [];
@@ -49,7 +50,10 @@ export function toText(diagnosis: IDiagnosis, notebook: string): string {
   );
   for (const path of PATHS) {
     const own = findings.filter(f => f.path === path.id);
-    if (own.length === 0) {
+    const steps = (diagnosis.steps ?? []).filter(
+      s => s.path === path.id && (s.notes ?? []).length > 0
+    );
+    if (own.length === 0 && steps.length === 0) {
       continue;
     }
     out.push('', path.label);
@@ -62,6 +66,11 @@ export function toText(diagnosis: IDiagnosis, notebook: string): string {
         out.push(`      ${line}`);
       }
       out.push(`      Fix: ${Private.clean(f.fix)}`);
+    }
+    for (const step of steps) {
+      for (const note of step.notes!) {
+        out.push(`  Note (${step.label}): ${Private.clean(note)}`);
+      }
     }
   }
   if (diagnosis.notes.length > 0) {

@@ -261,6 +261,55 @@ describe('command-line parsing and output', () => {
   });
 });
 
+describe('step notes in the text output', () => {
+  it('prints why the renderer tokens were not compared, once', () => {
+    const nb = file('rn.ipynb', notebook('r = get_renderer("qwen3", tok)'));
+    const facts = file(
+      'rn.json',
+      JSON.stringify({
+        schema: 'tinker-doctor/facts@1',
+        checks: {
+          renderer: {
+            model: 'Qwen/Qwen3-8B',
+            renderer: 'qwen3',
+            error: 'the tokenizer is not available offline'
+          }
+        }
+      })
+    );
+    const r = run('diagnose', nb, '--facts', facts);
+    expect(r.status).toBe(0);
+    const said =
+      'Note (Renderer tokens): Tokens not compared: the renderer check ' +
+      'could not run: the tokenizer is not available offline';
+    expect(r.stdout).toContain(`Renderer\n  ${said}\n`);
+    expect(r.stdout.split('not available offline')).toHaveLength(2);
+  });
+
+  it('prints a step note under its path, cleaned like the rest', () => {
+    const text = toText(
+      {
+        findings: [],
+        steps: [
+          {
+            path: 'renderer',
+            id: 'tokens',
+            label: 'Renderer tokens',
+            status: 'not-checked',
+            findings: [],
+            notes: ['KL is NaN \u001b[2J api_key=zzzsecret']
+          }
+        ],
+        notes: []
+      },
+      'n.ipynb'
+    );
+    expect(text).toContain(
+      'Renderer\n  Note (Renderer tokens): KL is NaN  api_key=<redacted>\n'
+    );
+  });
+});
+
 describe('terminal safety and secrets in CLI output', () => {
   it('removes OSC hyperlinks, C1 sequences and bidi controls from text', () => {
     const finding = makeFinding('TD505', {

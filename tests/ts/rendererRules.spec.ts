@@ -2,43 +2,14 @@
  * The renderer rules beyond the shared cases: other models, other spellings,
  * the check's per-conversation results, metrics and static weight bugs.
  */
-import { IFacts } from '../../src/engine/facts';
 import { rendererRules } from '../../src/engine/rules/renderer';
 import {
   bundledRecommended,
   isThinkingRenderer,
   otherThinkingVariant
 } from '../../src/engine/rules/rendererTable';
-import {
-  ICell,
-  IDiagnosisInput,
-  IFinding,
-  MetricsRow
-} from '../../src/engine/types';
-
-function notebook(...sources: string[]): IDiagnosisInput['notebook'] {
-  const cells: ICell[] = sources.map((source, index) => ({
-    index,
-    id: `c${index}`,
-    cellType: 'code',
-    source,
-    outputs: [],
-    executionCount: index + 1
-  }));
-  return { cells, language: 'python' };
-}
-
-function run(input: IDiagnosisInput): IFinding[] {
-  return rendererRules.run(input).findings;
-}
-
-function codes(input: IDiagnosisInput): string[] {
-  return run(input).map(f => f.code);
-}
-
-function facts(renderer: Record<string, unknown>): IFacts {
-  return { schema: 'tinker-doctor/facts@1', checks: { renderer } };
-}
+import { MetricsRow } from '../../src/engine/types';
+import { codes, facts, notebook, run } from './rendererHelpers';
 
 describe('TD401 renderer not recommended', () => {
   it('uses the bundled table when the kernel has not checked, and names it', () => {
@@ -292,7 +263,9 @@ describe('TD403 from the check', () => {
       facts: facts({ error: 'the tokenizer of X is not available offline' })
     });
     expect(result.findings).toEqual([]);
-    expect(result.notes!.join()).toMatch(/not available offline/);
+    expect(result.checked).not.toContain('tokens');
+    expect(result.stepNotes!.tokens.join()).toMatch(/not available offline/);
+    expect(result.notes).toEqual([]);
   });
 });
 
@@ -452,9 +425,7 @@ describe('the check’s own notes', () => {
     const failed = rendererRules.run({
       facts: facts({ error: 'no renderer found', notes: ['checked nothing'] })
     }).notes;
-    expect(failed).toEqual([
-      'The renderer check could not run: no renderer found',
-      'Renderer check: checked nothing'
-    ]);
+    // Why it could not run is a note of the tokens step.
+    expect(failed).toEqual(['Renderer check: checked nothing']);
   });
 });

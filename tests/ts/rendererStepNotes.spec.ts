@@ -37,7 +37,9 @@ describe('step notes in the triage view', () => {
         'available offline <img src=x onerror=alert(1)>'
     );
     expect(step.querySelector('img')).toBeNull();
-    // Other steps have no notes.
+    // Other steps have no notes, and the general notes (shown below the
+    // paths) do not repeat it.
     expect(root.querySelectorAll('.jp-TinkerDoctor-stepNote')).toHaveLength(1);
+    expect(diagnosis.notes.join()).not.toContain('not available offline');
   });
 });

@@ -3,6 +3,7 @@
  * it suits the model and the data, what the kernel's renderer check found,
  * and whether the sample–train KL at step 0 points at the renderer.
  */
+import { IRendererCheck } from '../facts';
 import { IDiagnosisInput, IFinding, IRuleModule, IRuleResult } from '../types';
 import { scanCells } from './rendererCells';
 import {
@@ -38,16 +39,18 @@ export const rendererRules: IRuleModule = {
     findings.push(...thinkingFindings(cells, check));
     findings.push(...checkFindings(check, cells));
     if (check) {
-      if (typeof check.error === 'string' && check.error) {
-        notes.push(`The renderer check could not run: ${check.error}`);
-        // Said again where it matters: the tokens step stays unchecked.
+      const failed = typeof check.error === 'string' && check.error !== '';
+      if (!failed || Private.someErrored(check)) {
+        // Comparisons ran, even if none rendered (older agents then also
+        // set `error`): the tokens step is judged, never left unchecked.
+        findings.push(...tokenFindings(check, cells));
+        checked.push('tokens');
+      } else {
+        // Only under the step (the panel and the CLI show step notes).
         stepNotes.tokens = [
           'Tokens not compared: the renderer check could not run: ' +
             check.error
         ];
-      } else {
-        findings.push(...tokenFindings(check, cells));
-        checked.push('tokens');
       }
       // What the check assumed (which model, which renderer, which
       // conversations), in its own words.
@@ -61,7 +64,6 @@ export const rendererRules: IRuleModule = {
     if (input.metrics) {
       const kl = klFindings(input.metrics, check);
       findings.push(...kl.findings);
-      notes.push(...kl.notes);
       if (kl.notes.length > 0) {
         stepNotes.tokens = [...(stepNotes.tokens ?? []), ...kl.notes];
       }
@@ -73,3 +75,23 @@ export const rendererRules: IRuleModule = {
     return result;
   }
 };
+
+namespace Private {
+  /**
+   * Whether the check compared conversations and some could not be
+   * rendered (`errored`, or conversations with an `error`).
+   */
+  export function someErrored(check: IRendererCheck): boolean {
+    if (typeof check.errored === 'number' && check.errored > 0) {
+      return true;
+    }
+    return (
+      Array.isArray(check.conversations) &&
+      check.conversations.some(
+        (c: unknown) =>
+          typeof (c as { error?: unknown } | null)?.error === 'string' &&
+          (c as { error: string }).error !== ''
+      )
+    );
+  }
+}

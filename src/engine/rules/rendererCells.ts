@@ -43,10 +43,15 @@ export interface IRendererCells {
 }
 
 const ORGS =
-  'meta-llama|Qwen|deepseek-ai|openai|moonshotai|zai-org|nvidia|thinkingmachines';
+  'meta-llama|Qwen|deepseek-ai|openai|moonshotai|zai-org|nvidia|' +
+  'thinkingmachines';
 
-const RENDERER_RE =
-  /get_renderer\(\s*(?:name\s*=\s*)?["']([^"'\n]+)["']|renderer_name["']?\s*[=:]\s*["']([^"'\n]+)["']/g;
+const RENDERER_RE = new RegExp(
+  /get_renderer\(\s*(?:name\s*=\s*)?["']([^"'\n]+)["']/.source +
+    '|' +
+    /renderer_name["']?\s*[=:]\s*["']([^"'\n]+)["']/.source,
+  'g'
+);
 const MODEL_RE = new RegExp(
   `["']((?:${ORGS})/[\\w.\\-]+(?::[\\w.\\-]+)?)["']`,
   'g'
@@ -68,8 +73,11 @@ const REMOVAL_CALL_RE = new RegExp(
     '\\(\\s*(?:pattern\\s*=\\s*)?$'
 );
 const ASSISTANT_RE = /["']role["']\s*:\s*["']assistant["']/g;
-const OPTION_RE =
-  /\b(enable_thinking|thinking|keep_history_thinking|truncate_history_thinking|preserve_thinking)\s*=\s*(True|False)/g;
+const OPTION_RE = new RegExp(
+  '\\b(enable_thinking|thinking|keep_history_thinking|' +
+    'truncate_history_thinking|preserve_thinking)\\s*=\\s*(True|False)',
+  'g'
+);
 
 /** Scan the notebook's code cells. */
 export function scanCells(input: IDiagnosisInput): IRendererCells {

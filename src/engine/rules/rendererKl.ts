@@ -5,6 +5,7 @@
 import { IRendererCheck } from '../facts';
 import { makeFinding } from '../catalogue';
 import { IFinding, IMetricsInput } from '../types';
+import { stepNumber } from '../timing/steps';
 
 /**
  * Sample–train KL at step 0 above this is "high" (TD404). Before the first
@@ -39,18 +40,9 @@ export function klFindings(
   if (rows.length === 0) {
     return none;
   }
-  const step = (row: Record<string, unknown>): number | null => {
-    for (const key of ['progress/batch', 'step', 'progress/step']) {
-      const value = row[key];
-      if (typeof value === 'number' && Number.isFinite(value)) {
-        return value;
-      }
-    }
-    return null;
-  };
   const first =
-    rows.find(row => step(row) === 0) ??
-    (step(rows[0]) === null ? rows[0] : undefined);
+    rows.find(row => stepNumber(row) === 0) ??
+    (stepNumber(rows[0]) === null ? rows[0] : undefined);
   if (!first) {
     return none;
   }

@@ -34,27 +34,65 @@ export function modelFor(
 }
 
 /**
- * The renderer names a typo is compared with: the names the kernel check
- * reports (`knownRenderers`, `registeredRenderers`, or the "Registered
- * custom renderers:" list in its error), else the bundled table, plus the
- * names the cells register.
+ * The renderer names a typo is compared with: the built-in names the kernel
+ * check reports (`knownRenderers`), else the bundled table; plus the custom
+ * names it reports (`registeredRenderers`, or for older agents the
+ * "Registered custom renderers:" list in its error) and the names the cells
+ * register.
  */
 export function knownNames(
   cells: IRendererCells,
   check: IRendererCheck | undefined
 ): string[] {
-  const strings = (v: unknown): string[] =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  const known = strings(check?.knownRenderers);
+  const known = Private.strings(check?.knownRenderers);
   const registered = [
-    ...strings(check?.registeredRenderers),
-    ...strings(check?.registered),
+    ...Private.strings(check?.registeredRenderers),
     ...Private.registeredFromError(check?.error),
     ...cells.registered
   ];
   return [
     ...new Set([...(known.length > 0 ? known : KNOWN_RENDERERS), ...registered])
   ];
+}
+
+/**
+ * Whether a renderer name is known: in the bundled table, registered in
+ * the cells, or reported by the kernel check as built in or registered
+ * (a newer cookbook, a registration made in an imported module).
+ */
+export function isKnownName(
+  name: string,
+  cells: IRendererCells,
+  check: IRendererCheck | undefined
+): boolean {
+  return (
+    KNOWN_RENDERERS.includes(name) ||
+    cells.registered.has(name) ||
+    Private.strings(check?.knownRenderers).includes(name) ||
+    Private.strings(check?.registeredRenderers).includes(name)
+  );
+}
+
+/**
+ * The names to suggest for a misspelt renderer name: the kernel check's
+ * own `didYouMean` when it is about this name, else the nearest known name.
+ */
+export function suggestedNames(
+  name: string,
+  pool: ReadonlyArray<string>,
+  check: IRendererCheck | undefined
+): string[] {
+  const fromCheck = Private.strings(check?.didYouMean).filter(n => n !== name);
+  if (check?.unknownRenderer === name && fromCheck.length > 0) {
+    return fromCheck;
+  }
+  const near = nearestName(name, pool);
+  return near ? [near] : [];
+}
+
+/** " Did you mean a or b?" for the suggested names, or ''. */
+export function didYouMean(names: ReadonlyArray<string>): string {
+  return names.length > 0 ? ` Did you mean ${names.join(' or ')}?` : '';
 }
 
 /** The known name nearest to a misspelt one (small edit distance), or null. */
@@ -79,6 +117,13 @@ export function nearestName(
 }
 
 namespace Private {
+  /** The strings of an array field (other items, non-arrays dropped). */
+  export function strings(value: unknown): string[] {
+    return Array.isArray(value)
+      ? value.filter((x): x is string => typeof x === 'string' && x !== '')
+      : [];
+  }
+
   /** Whether the kernel check ran on this renderer (so its model wins). */
   export function checkedRenderer(
     renderer: ISeen,

@@ -17,7 +17,13 @@ import {
   TABLE_VERSION
 } from './rendererTable';
 import { IRendererCells, ISeen } from './rendererCells';
-import { knownNames, modelFor, nearestName } from './rendererNames';
+import {
+  didYouMean,
+  isKnownName,
+  knownNames,
+  modelFor,
+  suggestedNames
+} from './rendererNames';
 
 /** TD401 and TD405 for each renderer name written in the cells. */
 export function nameFindings(
@@ -55,7 +61,7 @@ export function nameFindings(
           (check?.recommendedSource as string) ?? 'kernel check'
         })`
       : `recommended per the ${RENDERER_TABLE_SOURCE}`;
-    if (!KNOWN_RENDERERS.includes(r.value) && !cells.registered.has(r.value)) {
+    if (!isKnownName(r.value, cells, check)) {
       findings.push(
         makeFinding('TD405', {
           ...where(r),
@@ -68,7 +74,7 @@ export function nameFindings(
               ? ` The kernel has tinker-cookbook ${cookbookVersion}, newer ` +
                 'than the table: run "Check renderer" to ask it.'
               : '') +
-            Private.suggestion(r.value, pool, recommended),
+            Private.suggestion(r.value, pool, recommended, check),
           fix:
             'Use a known renderer name' +
             (recommended ? ` (for ${model}: ${recommended.join(', ')})` : '') +
@@ -83,7 +89,9 @@ export function nameFindings(
         makeFinding('TD401', {
           ...where(r),
           title: `Renderer "${r.value}" is not recommended for ${model}`,
-          evidence: `Renderer "${r.value}" is used with ${model}; ${source}: ${recommended.join(', ')}.`,
+          evidence:
+            `Renderer "${r.value}" is used with ${model}; ${source}: ` +
+            `${recommended.join(', ')}.`,
           fix:
             `Use get_recommended_renderer_name("${model}") (here ` +
             `"${recommended[0]}") or another of: ${recommended.join(', ')}. ` +
@@ -120,7 +128,9 @@ export function thinkingFindings(
             `reasoning data (${JSON.stringify(at.value)}) while ` +
             `${r.value} renders without thinking: the think blocks are ` +
             'trained as plain text (or refused by newer cookbooks).',
-          fix: `Use the thinking variant ${other} for reasoning data, or strip the think blocks.`
+          fix:
+            `Use the thinking variant ${other} for reasoning data, or ` +
+            'strip the think blocks.'
         })
       );
     } else if (
@@ -134,7 +144,8 @@ export function thinkingFindings(
           severity: 'info',
           title: `No <think> blocks in the data rendered by ${r.value}`,
           evidence:
-            `The assistant turns written in the cells have no reasoning while ` +
+            'The assistant turns written in the cells have no reasoning ' +
+            'while ' +
             `${r.value} is a thinking variant: every example trains an empty ` +
             'think block.',
           fix: `If the data has no reasoning on purpose, use ${other}.`
@@ -179,13 +190,16 @@ export function checkFindings(
   const findings: IFinding[] = [];
   const unknown = check.unknownRenderer;
   if (typeof unknown === 'string' && unknown) {
-    const near = cells ? nearestName(unknown, knownNames(cells, check)) : null;
+    const error = String(check.error ?? '');
+    // The agent's error already ends in its own "Did you mean …?".
+    const said = /did you mean/i.test(error);
+    const names = said
+      ? []
+      : suggestedNames(unknown, cells ? knownNames(cells, check) : [], check);
     findings.push(
       makeFinding('TD405', {
         title: `Unknown renderer "${unknown}"`,
-        evidence:
-          `Renderer check: ${String(check.error ?? '')}` +
-          (near ? ` Did you mean ${near}?` : ''),
+        evidence: `Renderer check: ${error}` + didYouMean(names),
         fix:
           'Use a renderer the installed cookbook registers' +
           (Array.isArray(check.recommended) && check.recommended.length
@@ -225,8 +239,13 @@ export function weightFindings(notebookCells: ICell[]): IFinding[] {
   const findings: IFinding[] = [];
   // The whole right-hand side is zeros: `[0.0] * n`, `np.zeros(n)`,
   // `torch.zeros_like(t)` (nothing added, e.g. `+ [1.0] * len(completion)`).
-  const zeroWeights =
-    /^\s*(\w*weights?)\s*=\s*(?:\[\s*0(?:\.0*)?\s*\]\s*\*\s*[^+\n]+|(?:np|numpy|torch)\.zeros(?:_like)?\([^+\n]*\))\s*$/;
+  const zeroList = /\[\s*0(?:\.0*)?\s*\]\s*\*\s*[^+\n]+/.source;
+  const zeroCall = /(?:np|numpy|torch)\.zeros(?:_like)?\([^+\n]*\)/.source;
+  const zeroWeights = new RegExp(
+    /^\s*(\w*weights?)\s*=\s*/.source +
+      `(?:${zeroList}|${zeroCall})` +
+      /\s*$/.source
+  );
   const customized =
     /train_on_what\s*=\s*(?:TrainOnWhat\.CUSTOMIZED|["']customized["'])/;
   const allCode = notebookCells
@@ -258,7 +277,9 @@ export function weightFindings(notebookCells: ICell[]): IFinding[] {
               `"${zero[1]}" is built as all zeros and goes into the datum: ` +
               'no token carries loss weight ("No valid weights found for ' +
               'NLL computation").',
-            fix: 'Set weight 1 on the completion tokens (0 on the prompt), or use the renderer’s build_supervised_example.'
+            fix:
+              'Set weight 1 on the completion tokens (0 on the prompt), ' +
+              'or use the renderer’s build_supervised_example.'
           })
         );
       }
@@ -272,7 +293,9 @@ export function weightFindings(notebookCells: ICell[]): IFinding[] {
             evidence:
               'train_on_what is CUSTOMIZED, which trains only messages with ' +
               '"trainable": True, and no cell marks any message trainable.',
-            fix: 'Mark the messages to learn with "trainable": True, or use last_assistant_message / all_assistant_messages.'
+            fix:
+              'Mark the messages to learn with "trainable": True, or use ' +
+              'last_assistant_message / all_assistant_messages.'
           })
         );
       }
@@ -321,15 +344,15 @@ namespace Private {
   export function suggestion(
     name: string,
     pool: string[],
-    recommended: string[] | null
+    recommended: string[] | null,
+    check: IRendererCheck | undefined
   ): string {
-    const near = nearestName(name, pool);
     const family = name.split('_')[0];
     const relatives = (recommended ?? pool).filter(
       n => n.split('_')[0] === family
     );
     return (
-      (near ? ` Did you mean ${near}?` : '') +
+      didYouMean(suggestedNames(name, pool, check)) +
       (relatives.length > 0
         ? ` Known ${family} renderers: ${relatives.join(', ')}.`
         : '')

@@ -124,7 +124,8 @@ namespace Private {
     check: IRendererCheck,
     conversations: IConversation[]
   ): IFinding[] {
-    const label = `${check.renderer ?? 'renderer'} vs ${check.model ?? 'the model'}`;
+    const renderer = check.renderer ?? 'renderer';
+    const label = `${renderer} vs ${check.model ?? 'the model'}`;
     const real = conversations.filter(
       c => c.identical === false && !c.benign && !c.error
     );
@@ -256,10 +257,11 @@ namespace Private {
         })
       ];
     }
+    const tail = ` (${tokenText}).${d}`;
     return [
       makeFinding('TD403', {
         severity: 'error',
-        evidence: `First difference at position ${p}: ${kind} (${tokenText}).${d}`,
+        evidence: `First difference at position ${p}: ${kind}` + tail,
         fix:
           'The model would be trained on a format it does not see at ' +
           'inference: use a renderer recommended for the model or a ' +
