@@ -476,10 +476,11 @@ class _Runner:
                 stack, source = [], "sample-late"
         held_ms = round(held_s * 1000.0, 3)
         cell_id, line = cells.locate(stack)
-        # The run that was running when the hold began: by the time this
-        # thread has the GIL again the cell may have ended.
-        began = time.monotonic() - (time.perf_counter() - now) - held_s
-        run = cells.run_at(began)
+        # The run that was running in the middle of the hold: by the time
+        # this thread has the GIL again the cell may have ended, and the
+        # start is known only to within a tick.
+        middle = time.monotonic() - (time.perf_counter() - now) - held_s / 2.0
+        run = cells.run_at(middle)
         if cell_id is None and run is not None:
             cell_id = run.get("cellId")
         pending = self.sdk["pending"]
