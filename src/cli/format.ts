@@ -50,7 +50,7 @@ export function toText(diagnosis: IDiagnosis, notebook: string): string {
   );
   for (const path of PATHS) {
     const own = findings.filter(f => f.path === path.id);
-    const steps = (diagnosis.steps ?? []).filter(
+    const steps = diagnosis.steps.filter(
       s => s.path === path.id && (s.notes ?? []).length > 0
     );
     if (own.length === 0 && steps.length === 0) {

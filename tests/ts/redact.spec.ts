@@ -86,7 +86,8 @@ describe('redactSecrets', () => {
     'tokenizer.pad_token = tokenizer.eos_token; --pad-token 0',
     'api_key=os.environ["TINKER_API_KEY"] token=args.hf_token api_key=None',
     'maxTokens: 100 eosToken: "<eos>" --max-tokens 100 num_tokens: 7',
-    'base_model="Qwen/Qwen3-8B" renderer_name=qwen3 model meta-llama/Llama-3.1-8B',
+    'base_model="Qwen/Qwen3-8B" renderer_name=qwen3 ' +
+      'model meta-llama/Llama-3.1-8B',
     'log_path=/tmp/tinker-examples/sl path /home/u/tml-data/f.txt',
     "Retrying request self.request_id='3e4f-12ab-cd' because of try_again",
     'request req_7f9a2b session_id=sess-0001-abc request_id=req_abc123def456',
@@ -149,7 +150,7 @@ describe('redaction exemptions do not let secrets through', () => {
 });
 
 describe('every redaction in the engine uses the shared rules', () => {
-  it('hides URL passwords and header values in decoder and service text', () => {
+  it('hides URL passwords and headers in decoder and service text', () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const decoder = require('../../src/engine/decoder/match');
     // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -94,7 +94,7 @@ describe('renderer rules over the renderer cases', () => {
     expect(f.fix).toMatch(/enable_thinking=False|default/);
   });
 
-  it('reports B25 and B26 as real mismatches (errors) with the position', () => {
+  it('reports B25 and B26 as real mismatches with the position', () => {
     const b25 = run('B25').findings.find(x => x.code === 'TD403')!;
     expect(b25.severity).toBe('error');
     expect(b25.evidence).toMatch(/position 3/);

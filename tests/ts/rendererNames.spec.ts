@@ -165,7 +165,7 @@ describe('TD405 suggests the nearest renderer name', () => {
     expect(td405.evidence).toContain('Did you mean qwen3_disable_thinking?');
   });
 
-  it('for an older agent’s unknown renderer, from its registered list', () => {
+  it('for an older agent’s unknown name, from its registered list', () => {
     const f = run({
       notebook: notebook('r = get_renderer(name, tok)'),
       facts: facts({

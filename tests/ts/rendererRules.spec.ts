@@ -12,7 +12,7 @@ import { MetricsRow } from '../../src/engine/types';
 import { codes, facts, notebook, run } from './rendererHelpers';
 
 describe('TD401 renderer not recommended', () => {
-  it('uses the bundled table when the kernel has not checked, and names it', () => {
+  it('uses and names the bundled table when the kernel has not checked', () => {
     const f = run({
       notebook: notebook(
         'cfg = Config(model_name="meta-llama/Llama-3.1-8B-Instruct",\n' +
@@ -113,7 +113,8 @@ describe('TD402 thinking data and renderer variant', () => {
     const f = run({
       notebook: notebook(
         'ex = [{"role": "user", "content": "Q"},\n' +
-          ' {"role": "assistant", "content": "<think>\\nhmm\\n</think>\\n\\nA"}]',
+          ' {"role": "assistant", ' +
+          '"content": "<think>\\nhmm\\n</think>\\n\\nA"}]',
         'model = "Qwen/Qwen3.5-27B"\n' +
           'r = get_renderer("qwen3_5_disable_thinking", tok)'
       )
@@ -123,10 +124,11 @@ describe('TD402 thinking data and renderer variant', () => {
     expect(td402.fix).toMatch(/qwen3_5/);
   });
 
-  it('notes the reverse: a thinking variant with data that never reasons', () => {
+  it('notes a thinking variant with data that never reasons', () => {
     const f = run({
       notebook: notebook(
-        'ex = [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]',
+        'ex = [{"role": "user", "content": "Q"}, ' +
+          '{"role": "assistant", "content": "A"}]',
         'r = get_renderer("nemotron3", tok)'
       )
     });
@@ -155,7 +157,8 @@ describe('TD402 thinking data and renderer variant', () => {
             name: 'rows[0]',
             kind: 'supervised',
             error:
-              'RendererError: Qwen3DisableThinkingRenderer has thinking turned off'
+              'RendererError: Qwen3DisableThinkingRenderer has thinking ' +
+              'turned off'
           }
         ]
       })
@@ -218,7 +221,7 @@ describe('TD403 from the check', () => {
     expect(f[0].title).toMatch(/default-system-prompt/);
   });
 
-  it('explains the user’s own comparison when only its options differ', () => {
+  it('explains the user’s comparison when only its options differ', () => {
     const f = run({
       facts: facts({
         renderer: 'qwen3',

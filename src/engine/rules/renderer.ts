@@ -85,13 +85,12 @@ namespace Private {
     if (typeof check.errored === 'number' && check.errored > 0) {
       return true;
     }
-    return (
-      Array.isArray(check.conversations) &&
-      check.conversations.some(
-        (c: unknown) =>
-          typeof (c as { error?: unknown } | null)?.error === 'string' &&
-          (c as { error: string }).error !== ''
-      )
-    );
+    const list: unknown[] = Array.isArray(check.conversations)
+      ? check.conversations
+      : [];
+    return list.some(c => {
+      const error = (c as { error?: unknown } | null)?.error;
+      return typeof error === 'string' && error !== '';
+    });
   }
 }
