@@ -374,6 +374,28 @@ describe('renderer table', () => {
   });
 });
 
+describe('thinking mode of a renderer, as the cookbook renders it', () => {
+  it('counts every gpt_oss variant and Kimi without effort as thinking', () => {
+    expect(isThinkingRenderer('gpt_oss_no_sysprompt')).toBe(true);
+    expect(isThinkingRenderer('gpt_oss_medium_reasoning')).toBe(true);
+    expect(isThinkingRenderer('kimi_k31_pro_no_reasoning_effort')).toBe(true);
+  });
+
+  it('counts instruct, disable-thinking and no-reasoning names as not', () => {
+    for (const name of [
+      'qwen3_instruct',
+      'qwen3_vl_instruct',
+      'qwen3_disable_thinking',
+      'deepseekv3',
+      'llama3',
+      'role_colon',
+      'my_model_no_reasoning'
+    ]) {
+      expect(isThinkingRenderer(name)).toBe(false);
+    }
+  });
+});
+
 describe('TD405 and TD406 from the check', () => {
   it('reports the renderer the kernel could not build', () => {
     const f = run({

@@ -193,20 +193,24 @@ export function bundledRecommended(model: string): string[] | null {
 
 /** Whether a renderer variant renders in thinking (reasoning) mode. */
 export function isThinkingRenderer(name: string): boolean {
+  // As the agent's renderer_tables.thinking_mode, read from the cookbook:
+  // every gpt_oss variant reasons in the analysis channel, and
+  // kimi_k31_pro_no_reasoning_effort thinks without an effort message.
   const n = name.toLowerCase();
-  if (n.includes('disable_thinking') || n.includes('no_reasoning')) {
+  if (NON_THINKING.includes(n) || n.includes('disable_thinking')) {
     return false;
   }
-  if (n.endsWith('_instruct')) {
-    return false;
-  }
-  return ![
-    'deepseekv3',
-    'llama3',
-    'role_colon',
-    'gpt_oss_no_sysprompt'
-  ].includes(n);
+  return !n.endsWith('_instruct') && !n.endsWith('_no_reasoning');
 }
+
+/** Built-in renderers that never write a thinking block. */
+const NON_THINKING = [
+  'role_colon',
+  'llama3',
+  'qwen3_instruct',
+  'qwen3_vl_instruct',
+  'deepseekv3'
+];
 
 /**
  * The variant of the same family with the other thinking mode, when the
