@@ -78,12 +78,11 @@ test.describe('Live GIL-hold warnings', () => {
     await page.notebook.activate(name);
 
     for (const id of ['test-env', 'setup', 'data', 'client', 'sft']) {
-      await startCellById(page, id);
-      await waitForCellRun(page, id);
+      await waitForCellRun(page, id, await startCellById(page, id));
     }
     await diagnose(page);
 
-    await startCellById(page, 'gil');
+    const gilBefore = await startCellById(page, 'gil');
     // Watch in the page: when the cell gets its warning (the class on the
     // cell node is set even while a windowed cell is not rendered) and the
     // panel lists TD120, is the cell still running?
@@ -116,7 +115,7 @@ test.describe('Live GIL-hold warnings', () => {
     expect(first.link).toContain(`Cell ${byId('gil') + 1}, line ${gilLine}`);
 
     // Kept after the cell ends; the panel links to it from the top.
-    await waitForCellRun(page, 'gil');
+    await waitForCellRun(page, 'gil', gilBefore);
     await page.evaluate(async () => {
       const app = (window as any).jupyterapp;
       const notebook = app.shell.currentWidget.content;

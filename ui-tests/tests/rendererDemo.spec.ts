@@ -188,8 +188,8 @@ namespace Private {
     page: IJupyterLabPageFixture,
     cellId: string
   ): Promise<void> {
-    await startCellById(page, cellId);
-    await waitForCellRun(page, cellId, 45000);
+    const before = await startCellById(page, cellId);
+    await waitForCellRun(page, cellId, before, 45000);
   }
 
   /** The text of a cell's stream and error outputs. */

@@ -126,41 +126,60 @@ export function notebook(cells: Record<string, unknown>[]): string {
 /**
  * Run a cell by id through the notebook's own command: galata's index-based
  * helpers need the cell in the DOM, which a windowed notebook does not give.
- * Returns once the run has started; see `waitForCellRun`.
+ * Returns once the run is asked for, with the cell's execution count before
+ * it, for `waitForCellRun`.
+ *
+ * @throws Error when the notebook has no cell with that id.
  */
 export async function startCellById(
   page: IJupyterLabPageFixture,
   cellId: string
-): Promise<void> {
-  await page.evaluate(id => {
+): Promise<number | null> {
+  const before = await page.evaluate(id => {
     const app = (window as any).jupyterapp;
     const notebook = app.shell.currentWidget.content;
     const index = notebook.widgets.findIndex((c: any) => c.model.id === id);
+    if (index < 0) {
+      return undefined;
+    }
+    const count = notebook.widgets[index].model.executionCount;
     notebook.activeCellIndex = index;
     notebook.deselectAll();
     // Not awaited: the command resolves only when the cell has run.
     void app.commands.execute('notebook:run-cell');
+    return count;
   }, cellId);
+  if (before === undefined) {
+    throw new Error(`no cell with id ${cellId}`);
+  }
+  return before;
 }
 
-/** Wait until a cell has run (an execution count, not running). */
+/**
+ * Wait until a cell has run: idle, with an execution count other than
+ * `before` (the count `startCellById` returned), so that a cell run earlier
+ * does not count.
+ */
 export async function waitForCellRun(
   page: IJupyterLabPageFixture,
   cellId: string,
+  before: number | null,
   timeout = 60000
 ): Promise<void> {
   await page.waitForFunction(
-    id => {
+    ([id, previous]) => {
       const app = (window as any).jupyterapp;
       const notebook = app.shell.currentWidget.content;
       const cell = notebook.widgets.find((c: any) => c.model.id === id);
+      const count = cell?.model.executionCount ?? null;
       return (
-        cell &&
+        !!cell &&
         cell.model.executionState === 'idle' &&
-        cell.model.executionCount !== null
+        count !== null &&
+        count !== previous
       );
     },
-    cellId,
+    [cellId, before] as const,
     { timeout, polling: 100 }
   );
 }
