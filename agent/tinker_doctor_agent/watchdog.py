@@ -510,6 +510,7 @@ class _Runner:
             if main_cpu_s is not None:
                 stall["mainCpuMs"] = round(main_cpu_s * 1000.0, 3)
             stall["sdkPending"] = max(stall["sdkPending"], self.sdk["pending"])
+            stall["sdkThread"] = stall["sdkThread"] or self.sdk["loop"] is not None
             self._send(stall)
             return
         self._close_stall()

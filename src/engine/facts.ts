@@ -66,6 +66,8 @@ export interface IStallFact {
   cellIndex?: number | null;
   line?: number | null;
   sdkPending?: number;
+  /** Whether the SDK's thread was running during the hold. */
+  sdkThread?: boolean;
   stack?: IFrame[];
   [key: string]: unknown;
 }

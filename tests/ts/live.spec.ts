@@ -194,6 +194,19 @@ describe('live rules', () => {
       expect(find(input, 'TD120')).toEqual([]);
     });
 
+    it('skips a hold made before the SDK thread existed, and says so', () => {
+      // An import (torch through tinker) holds the GIL for seconds, before
+      // any client: the SDK thread exists now, but did not then.
+      const importHold = stall(3000, { sdkPending: 0, sdkThread: false });
+      const later = stall(400, { sdkPending: 0, sdkThread: true, line: 9 });
+      const result = run({ facts: facts({ stalls: [importHold, later] }) });
+      const td120 = result.findings.filter(f => f.code === 'TD120');
+      expect(td120.map(f => f.line)).toEqual([9]);
+      expect(result.notes?.join(' ')).toMatch(
+        /1 GIL hold\(s\) .* before the SDK's thread existed/
+      );
+    });
+
     it('takes the location from the innermost stack frame with a cell', () => {
       const s = stall(500, {
         cellIndex: null,

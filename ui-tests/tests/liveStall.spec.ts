@@ -86,19 +86,20 @@ test.describe('Live GIL-hold warnings', () => {
     // Watch in the page: when the cell gets its warning (the class on the
     // cell node is set even while a windowed cell is not rendered) and the
     // panel lists TD120, is the cell still running?
+    const label = `Cell ${byId('gil') + 1}, line ${gilLine}`;
     const seen = await page.waitForFunction(
-      cellId => {
+      ([cellId, expected]) => {
         const app = (window as any).jupyterapp;
         const notebook = app.shell.currentWidget.content;
         const cell = notebook.widgets.find((c: any) => c.model.id === cellId);
         const links = document.querySelectorAll(
           '#tinker-doctor-panel [data-code="TD120"] .jp-TinkerDoctor-cellLink'
         );
-        const link = links.length
-          ? Array.from(links)
-              .map(l => l.textContent)
-              .join(' | ')
-          : null;
+        // Other TD120s (an earlier cell's hold) may be listed first.
+        const link =
+          Array.from(links)
+            .map(l => l.textContent ?? '')
+            .find(text => text.includes(expected)) ?? null;
         if (!cell?.node.classList.contains('jp-TinkerDoctor-warned') || !link) {
           return null;
         }
@@ -107,12 +108,12 @@ test.describe('Live GIL-hold warnings', () => {
           link
         };
       },
-      'gil',
+      ['gil', label] as const,
       { timeout: 60000, polling: 50 }
     );
     const first = await seen.jsonValue();
     expect(first.running).toBe(true);
-    expect(first.link).toContain(`Cell ${byId('gil') + 1}, line ${gilLine}`);
+    expect(first.link).toContain(label);
 
     // Kept after the cell ends; the panel links to it from the top.
     await waitForCellRun(page, 'gil', gilBefore);

@@ -74,9 +74,16 @@ export function gilHoldFindings(
         'that is not GIL contention.'
     );
   }
-  const holds = long.filter(
-    s => isGilHold(s) && (sdkExisted || (s.sdkPending ?? 0) > 0)
-  );
+  const gil = long.filter(isGilHold);
+  const holds = gil.filter(s => duringSdk(s, sdkExisted));
+  if (holds.length < gil.length) {
+    notes.push(
+      `${gil.length - holds.length} GIL hold(s) of ` +
+        `${options.stallThresholdMs} ms or more came before the SDK's ` +
+        'thread existed (for example while importing): nothing to starve ' +
+        'then, so not TD120.'
+    );
+  }
   const groups = new Map<string, { loc: ILocation; stalls: IStallFact[] }>();
   for (const stall of holds) {
     const loc = eventLocation(input, stall);
@@ -92,6 +99,18 @@ export function gilHoldFindings(
 }
 
 /**
+ * Whether a hold could starve the SDK: its thread was running then (the
+ * agent says so per stall) or requests were pending; a stall without that
+ * field falls back to whether the SDK thread exists now.
+ */
+function duringSdk(stall: IStallFact, sdkExisted: boolean): boolean {
+  if ((stall.sdkPending ?? 0) > 0) {
+    return true;
+  }
+  return typeof stall.sdkThread === 'boolean' ? stall.sdkThread : sdkExisted;
+}
+
+/**
  * TD121 from starvation: the longest hold long enough to miss heartbeats,
  * among those made while the SDK thread existed.
  */
@@ -100,8 +119,7 @@ export function starvedStall(
   sdkExisted: boolean
 ): IStallFact | null {
   const long = validStalls(input).filter(
-    s =>
-      s.durationMs >= STARVATION_MS && (sdkExisted || (s.sdkPending ?? 0) > 0)
+    s => s.durationMs >= STARVATION_MS && duringSdk(s, sdkExisted)
   );
   long.sort((a, b) => b.durationMs - a.durationMs);
   return long[0] ?? null;
