@@ -33,13 +33,8 @@ def _sub(name):
 
 
 def _shell():
-    ipy = sys.modules.get("IPython")
-    if ipy is None:
-        return None
-    try:
-        return ipy.get_ipython()
-    except Exception:
-        return None
+    cells = _sub("cells")
+    return cells.shell() if cells is not None else None
 
 
 def _pre_run_cell(info):
