@@ -5,7 +5,14 @@
  * screen.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
-import { cellSource, codeCell, diagnose, notebook, triagePanel } from './utils';
+import {
+  cellSource,
+  codeCell,
+  diagnose,
+  notebook,
+  openNotebookText,
+  triagePanel
+} from './utils';
 
 const SETUP = [
   'import time',
@@ -98,13 +105,7 @@ test.describe('Cell warnings in a windowed notebook', () => {
     );
     const cells = [codeCell('setup', SETUP), ...filler, codeCell('loop', LOOP)];
     const name = 'long_loop.ipynb';
-    await page.contents.uploadContent(
-      notebook(cells),
-      'text',
-      `${tmpPath}/${name}`
-    );
-    await page.notebook.openByPath(`${tmpPath}/${name}`);
-    await page.notebook.activate(name);
+    await openNotebookText(page, tmpPath, name, notebook(cells));
 
     const target = page.locator('.jp-Notebook .jp-Cell', {
       hasText: 'forward_backward(batch'

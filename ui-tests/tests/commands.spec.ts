@@ -4,7 +4,13 @@
  * a pause, off the keystroke path.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { cellSource, codeCell, notebook, triagePanel } from './utils';
+import {
+  cellSource,
+  codeCell,
+  notebook,
+  openNotebookText,
+  triagePanel
+} from './utils';
 
 test.describe('Diagnose command', () => {
   test('runs with its default shortcut, Accel Alt D', async ({ page }) => {
@@ -41,13 +47,7 @@ test.describe('Analysis while typing', () => {
       )
     );
     const name = 'thousand.ipynb';
-    await page.contents.uploadContent(
-      notebook(cells),
-      'text',
-      `${tmpPath}/${name}`
-    );
-    await page.notebook.openByPath(`${tmpPath}/${name}`);
-    await page.notebook.activate(name);
+    await openNotebookText(page, tmpPath, name, notebook(cells));
     await page.notebook.clickToolbarItem('diagnose-tinker');
     const view = triagePanel(page).locator('.jp-TinkerDoctor-view');
     await expect(view.locator('.jp-TinkerDoctor-diagnosedAt')).toBeVisible({

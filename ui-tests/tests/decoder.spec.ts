@@ -13,7 +13,7 @@ import {
   test
 } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
-import { triagePanel } from './utils';
+import { openNotebookText, triagePanel } from './utils';
 
 const FIXTURE = path.resolve(
   __dirname,
@@ -193,13 +193,12 @@ test.describe('Error decoder on stored outputs, windowed', () => {
     tmpPath
   }) => {
     const name = 'decoder-stored.ipynb';
-    await page.contents.uploadContent(
-      fs.readFileSync(FIXTURE, 'utf-8'),
-      'text',
-      `${tmpPath}/${name}`
+    await openNotebookText(
+      page,
+      tmpPath,
+      name,
+      fs.readFileSync(FIXTURE, 'utf-8')
     );
-    await page.notebook.openByPath(`${tmpPath}/${name}`);
-    await page.notebook.activate(name);
 
     await expect(
       (await annotation(page, 1)).locator('[data-code="TD501"]')

@@ -16,6 +16,7 @@ import * as path from 'path';
 import {
   codeCell,
   diagnose,
+  openNotebookText,
   ROOT,
   startCellById,
   triagePanel,
@@ -69,13 +70,7 @@ test.describe('Live GIL-hold warnings', () => {
     );
     demo.cells = [env, ...filler, ...demo.cells];
     const name = 'demo_live.ipynb';
-    await page.contents.uploadContent(
-      JSON.stringify(demo),
-      'text',
-      `${tmpPath}/${name}`
-    );
-    await page.notebook.openByPath(`${tmpPath}/${name}`);
-    await page.notebook.activate(name);
+    await openNotebookText(page, tmpPath, name, JSON.stringify(demo));
 
     for (const id of ['test-env', 'setup', 'data', 'client', 'sft']) {
       await waitForCellRun(page, id, await startCellById(page, id));

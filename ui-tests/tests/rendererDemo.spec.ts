@@ -16,12 +16,14 @@
  * JUPYTER_PATH; without it the test is skipped and says why.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
   codeCell,
   diagnose,
+  openNotebookText,
   panelStep,
   ROOT,
   startCellById,
@@ -47,13 +49,7 @@ test.describe('Renderer check on the demo notebook', () => {
     expect(await Private.cellOutput(page, 'renderer')).toContain(
       'Qwen3InstructRenderer for Qwen/Qwen3-8B'
     );
-    await diagnose(page);
-
-    const panel = triagePanel(page);
-    const tokens = panelStep(page, 'renderer', 'tokens');
-    await panel.locator('[data-action="renderer"]').click();
-    const td403 = tokens.locator('[data-code="TD403"]');
-    await expect(td403).toBeVisible({ timeout: 60000 });
+    const { panel, tokens, td403 } = await Private.checkRenderer(page);
     await expect(tokens).toHaveAttribute('data-status', 'failed');
     await expect(td403.locator('.jp-TinkerDoctor-findingTitle')).toContainText(
       'qwen3_instruct vs Qwen/Qwen3-8B'
@@ -110,13 +106,7 @@ test.describe('Renderer check on the demo notebook', () => {
       }
       expect(ids[ids.length - 1]).toBe('fail');
       expect(await Private.cellOutput(page, 'sft')).toContain('steps/s');
-      await diagnose(page);
-
-      const panel = triagePanel(page);
-      const tokens = panelStep(page, 'renderer', 'tokens');
-      await panel.locator('[data-action="renderer"]').click();
-      const td403 = tokens.locator('[data-code="TD403"]');
-      await expect(td403).toBeVisible({ timeout: 60000 });
+      const { panel, td403 } = await Private.checkRenderer(page);
       // The renderer was built for Qwen3-8B: that model is checked, not the
       // training client's toy model.
       await expect(td403).toContainText('qwen3_instruct vs Qwen/Qwen3-8B');
@@ -157,17 +147,11 @@ namespace Private {
     );
     demo.cells = [...extra, ...demo.cells];
     await page.contents.uploadContent(
-      JSON.stringify(demo),
-      'text',
-      `${tmpPath}/demo.ipynb`
-    );
-    await page.contents.uploadContent(
       fs.readFileSync(path.join(EXAMPLES, 'local_tokenizers.py'), 'utf-8'),
       'text',
       `${tmpPath}/local_tokenizers.py`
     );
-    await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
-    await page.notebook.activate('demo.ipynb');
+    await openNotebookText(page, tmpPath, 'demo.ipynb', JSON.stringify(demo));
     // The notebook asks for its kernel by name: no kernel-picker dialog.
     await page.waitForFunction(
       () => {
@@ -181,6 +165,24 @@ namespace Private {
     return demo.cells
       .filter((c: { cell_type: string }) => c.cell_type === 'code')
       .map((c: { id: string }) => c.id);
+  }
+
+  /**
+   * Diagnose, click "Check renderer" and wait for its TD403 in the
+   * renderer path's tokens step.
+   */
+  export async function checkRenderer(page: IJupyterLabPageFixture): Promise<{
+    panel: Locator;
+    tokens: Locator;
+    td403: Locator;
+  }> {
+    await diagnose(page);
+    const panel = triagePanel(page);
+    const tokens = panelStep(page, 'renderer', 'tokens');
+    await panel.locator('[data-action="renderer"]').click();
+    const td403 = tokens.locator('[data-code="TD403"]');
+    await expect(td403).toBeVisible({ timeout: 60000 });
+    return { panel, tokens, td403 };
   }
 
   /** Run a cell by id and wait until it has run. */

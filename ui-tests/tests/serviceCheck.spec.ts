@@ -11,6 +11,13 @@ import { diagnose, panelStep, ROOT, triagePanel } from './utils';
 const SERVER_PORT = process.env.TD_UI_TINKER_SMOKE_PORT || '8798';
 const SERVER_SCRIPT = path.join(ROOT, 'scripts', 'local-server.sh');
 
+/** A cell that points the SDK at this test's server, with a dummy key. */
+const POINT_AT_SERVER =
+  'import os\n' +
+  `os.environ["TINKER_BASE_URL"] = "http://127.0.0.1:${SERVER_PORT}"\n` +
+  'os.environ["TINKER_API_KEY"] = "tml-local-dummy-key"\n' +
+  'import tinker';
+
 test.describe('Service section', () => {
   test.beforeAll(() => {
     execFileSync(SERVER_SCRIPT, ['start', SERVER_PORT], { stdio: 'pipe' });
@@ -24,14 +31,7 @@ test.describe('Service section', () => {
     page
   }) => {
     await page.notebook.createNew('smoke.ipynb', { kernel: 'python3' });
-    await page.notebook.setCell(
-      0,
-      'code',
-      'import os\n' +
-        `os.environ["TINKER_BASE_URL"] = "http://127.0.0.1:${SERVER_PORT}"\n` +
-        'os.environ["TINKER_API_KEY"] = "tml-local-dummy-key"\n' +
-        'import tinker'
-    );
+    await page.notebook.setCell(0, 'code', POINT_AT_SERVER);
     await page.notebook.runCell(0);
     await diagnose(page);
     const smoke = panelStep(page, 'service', 'smoke');
@@ -54,14 +54,7 @@ test.describe('Service section', () => {
   }) => {
     const admin = `http://127.0.0.1:${SERVER_PORT}/_admin/faults`;
     await page.notebook.createNew('smoke-down.ipynb', { kernel: 'python3' });
-    await page.notebook.setCell(
-      0,
-      'code',
-      'import os\n' +
-        `os.environ["TINKER_BASE_URL"] = "http://127.0.0.1:${SERVER_PORT}"\n` +
-        'os.environ["TINKER_API_KEY"] = "tml-local-dummy-key"\n' +
-        'import tinker'
-    );
+    await page.notebook.setCell(0, 'code', POINT_AT_SERVER);
     await page.notebook.runCell(0);
     await diagnose(page);
     const response = await request.post(admin, {

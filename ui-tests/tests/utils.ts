@@ -94,6 +94,21 @@ export async function cellSource(
   }, index);
 }
 
+/**
+ * Put a notebook's text into the test's folder, open it and make it the
+ * current widget.
+ */
+export async function openNotebookText(
+  page: IJupyterLabPageFixture,
+  folder: string,
+  name: string,
+  text: string
+): Promise<void> {
+  await page.contents.uploadContent(text, 'text', `${folder}/${name}`);
+  await page.notebook.openByPath(`${folder}/${name}`);
+  await page.notebook.activate(name);
+}
+
 /** A nbformat 4.5 code cell. */
 export function codeCell(id: string, source: string): Record<string, unknown> {
   return {
